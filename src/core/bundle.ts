@@ -1,0 +1,187 @@
+/**
+ * The result bundle (docs/bundle-format.md): everything needed to recompute a letter's result
+ * offline, and the checks that do so. The verifier trusts nothing in the bundle but the
+ * verification keys it was given and, when pinned, the log's verifier key.
+ */
+import { z } from 'zod';
+import { bytesToHex, canonicalJson, hexToBytes, sha256, utf8ToBytes } from './encoding.ts';
+import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from './letter.ts';
+import { verifyCheckpoint } from './log/checkpoint.ts';
+import { type EntryOf, LogEntrySchema, entryLeafHash } from './log/entry.ts';
+import { rootFromLeafHashes, verifyInclusion } from './log/merkle.ts';
+import { verifyRecord } from './record.ts';
+import { fail, pass, type Check } from './result.ts';
+import { RosterSnapshotSchema, checkRoster } from './roster.ts';
+import { type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
+import { tally } from './tally.ts';
+
+export const BUNDLE_FORMAT = 'undersigned-bundle/1';
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const LoggedEntrySchema = z
+  .object({ index: z.number().int().min(0), entry: LogEntrySchema, proof: z.array(hex32).max(64) })
+  .strict();
+export type LoggedEntry = z.infer<typeof LoggedEntrySchema>;
+
+export const BundleSchema = z
+  .object({
+    format: z.literal(BUNDLE_FORMAT),
+    letterId: hex32,
+    log: z.object({ verifierKey: z.string().max(1000), checkpoint: z.string().max(10_000) }).strict(),
+    roster: RosterSnapshotSchema,
+    opened: LoggedEntrySchema,
+    records: z.array(LoggedEntrySchema),
+    closed: LoggedEntrySchema,
+    result: z
+      .object({ count: z.number().int().min(0), rosterSize: z.number().int().min(0), named: z.array(z.string()) })
+      .strict(),
+    verificationKey: z.object({ name: z.literal('semaphore-v4'), depth: z.number().int().min(1).max(32), sha256: hex32 }).strict(),
+  })
+  .strict();
+export type Bundle = z.infer<typeof BundleSchema>;
+
+/** SHA-256 of the canonical JSON of a verification key: how a bundle names the key it expects. */
+export function verificationKeyDigest(vkey: VerificationKey): string {
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(vkey))));
+}
+
+export interface VerifyOptions {
+  keys: VerificationKeys;
+  /** A verifier key (C2SP note format) obtained out of band; when given, the log must be signed by it. */
+  expectedVerifierKey?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BundleSummary {
+  letterId: string;
+  title: string;
+  recipient: string;
+  count: number;
+  rosterSize: number;
+  named: string[];
+  records: number;
+  checkpoint: { origin: string; size: number; rootHash: string };
+  verifierKey: string;
+}
+
+export type BundleVerdict = ({ valid: true } & BundleSummary) | { valid: false; code: string; reason: string };
+
+const invalid = (code: string, reason: string): BundleVerdict => ({ valid: false, code, reason });
+
+/** Parse untrusted JSON into a bundle; schema errors name the offending field. */
+export function parseBundle(json: unknown): Check<{ bundle: Bundle }> {
+  const parsed = BundleSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail('bundle_malformed', `bundle field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return pass({ bundle: parsed.data });
+}
+
+/** Verify a bundle end to end (docs/bundle-format.md §4 lists these steps in this order). */
+export async function verifyBundle(json: unknown, options: VerifyOptions): Promise<BundleVerdict> {
+  // 1. Shape.
+  const parsed = parseBundle(json);
+  if (!parsed.ok) return invalid(parsed.code, parsed.reason);
+  const b = parsed.bundle;
+
+  // 2. The signed checkpoint, and the key it is signed with.
+  if (options.expectedVerifierKey !== undefined && options.expectedVerifierKey !== b.log.verifierKey) {
+    return invalid('checkpoint_unexpected_key', 'the log is signed by another key than the one you expected');
+  }
+  const cp = verifyCheckpoint(b.log.checkpoint, b.log.verifierKey);
+  if (!cp.ok) return invalid(cp.code, `checkpoint: ${cp.reason}`);
+
+  // 3. Every entry is in the log at the position it claims, in order: opened < records < closed.
+  const logged: [string, LoggedEntry][] = [['opened entry', b.opened], ...b.records.map((r, i): [string, LoggedEntry] => [`record ${i}`, r]), ['closed entry', b.closed]];
+  let previous = -1;
+  for (const [label, e] of logged) {
+    if (e.index <= previous) return invalid('entries_out_of_order', `${label}: log position ${e.index} is not after the previous entry's ${previous}`);
+    previous = e.index;
+    const inclusion = verifyInclusion({
+      leafHash: entryLeafHash(e.entry),
+      index: e.index,
+      size: cp.size,
+      proof: e.proof.map(hexToBytes),
+      root: cp.rootHash,
+    });
+    if (!inclusion.ok) return invalid('not_in_log', `${label}: not in the log at position ${e.index} (${inclusion.reason})`);
+  }
+
+  // 4. The letter and its id.
+  if (b.opened.entry.kind !== 'letter-opened') return invalid('wrong_entry_kind', 'opened entry is not a letter-opened entry');
+  if (b.closed.entry.kind !== 'letter-closed') return invalid('wrong_entry_kind', 'closed entry is not a letter-closed entry');
+  const opened = b.opened.entry;
+  const closed = b.closed.entry;
+  const letter: Letter = opened.letter;
+  const id = computeLetterId(letter);
+  if (id !== b.letterId || opened.letterId !== id) return invalid('letter_id_mismatch', 'the letter id is not the hash of the letter (its text or settings were changed)');
+  if (closed.letterId !== id) return invalid('letter_id_mismatch', 'the close entry is for another letter');
+
+  // 5. The verification key the bundle names is the one we hold.
+  const vkey = await options.keys(letter.roster.depth);
+  if (b.verificationKey.depth !== letter.roster.depth || b.verificationKey.sha256 !== verificationKeyDigest(vkey)) {
+    return invalid('verification_key_mismatch', `the bundle names another verification key than Semaphore v4 depth ${letter.roster.depth}`);
+  }
+
+  // 6. The roster is the one the letter fixed.
+  const roster = checkRoster(b.roster, letter.roster);
+  if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
+
+  // 7. The letter was proposed by a member.
+  const proposal = opened.proposal;
+  if (
+    proposal.merkleTreeRoot !== letter.roster.root ||
+    proposal.merkleTreeDepth !== letter.roster.depth ||
+    proposal.scope !== proposalScope(id).toString() ||
+    proposal.message !== proposalMessage(id).toString() ||
+    !(await verifySemaphoreProof(proposal, options.keys))
+  ) {
+    return invalid('bad_proposal', 'the proposal is not a valid membership proof for this letter');
+  }
+
+  // 8. Each record on its own.
+  const inputs = [];
+  const total = b.records.length;
+  for (let i = 0; i < total; i++) {
+    const entry = b.records[i].entry;
+    if (entry.kind !== 'signature' || entry.letterId !== id) return invalid('wrong_entry_kind', `record ${i}: not a signature on this letter`);
+    const check = await verifyRecord(entry.record, { letterId: id, letter, byCommitment: roster.byCommitment, keys: options.keys });
+    if (!check.ok) return invalid(check.code, `record ${i}: ${check.reason}`);
+    inputs.push({ nullifier: entry.record.proof.nullifier, action: entry.record.action, signerName: check.signer?.name ?? null, signerId: check.signer?.id ?? null });
+    options.onProgress?.(i + 1, total);
+  }
+
+  // 9. The set of records is exactly the one the close committed to: none added, dropped or reordered.
+  const recordsRoot = bytesToHex(rootFromLeafHashes(b.records.map((r) => entryLeafHash(r.entry))));
+  if (closed.records.size !== b.records.length) {
+    return invalid('records_set_mismatch', `the close committed to ${closed.records.size} records; the bundle holds ${b.records.length}`);
+  }
+  if (closed.records.root !== recordsRoot) return invalid('records_set_mismatch', 'the records differ from (or are in another order than) the set the close committed to');
+
+  // 10. The count: latest action per nullifier.
+  const t = tally(inputs);
+  if (!t.ok) return invalid(t.code, t.reason);
+  const named = t.tally.named.map((n) => n.name);
+  if (closed.result.count !== t.tally.count || canonicalJson(closed.result.named) !== canonicalJson(named)) {
+    return invalid('result_mismatch', `the close entry states ${closed.result.count} signatures; the records give ${t.tally.count}`);
+  }
+  if (b.result.count !== t.tally.count) return invalid('result_mismatch', `the bundle claims ${b.result.count} signatures; the records give ${t.tally.count}`);
+  if (b.result.rosterSize !== letter.roster.size) return invalid('result_mismatch', `the bundle claims a roster of ${b.result.rosterSize}; the letter fixed ${letter.roster.size}`);
+  if (canonicalJson(b.result.named) !== canonicalJson(named)) return invalid('result_mismatch', 'the bundle claims other named signers than the records give');
+
+  return {
+    valid: true,
+    letterId: id,
+    title: letter.title,
+    recipient: letter.recipient,
+    count: t.tally.count,
+    rosterSize: letter.roster.size,
+    named,
+    records: total,
+    checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
+    verifierKey: b.log.verifierKey,
+  };
+}
+
+export type ClosedEntry = EntryOf<'letter-closed'>;

@@ -1,0 +1,80 @@
+/**
+ * The prover side: make the Semaphore proofs that propose a letter and that sign or withdraw.
+ * Kept apart from verification (as Semaphore keeps generate and verify apart) so that a verifier
+ * never loads the prover or its ~MB artifacts. Artifacts are passed in by the caller: file paths
+ * in Node, same-origin URLs in a browser; nothing is ever downloaded from elsewhere.
+ */
+import type { Group } from '@semaphore-protocol/group';
+import type { Identity } from '@semaphore-protocol/identity';
+import { generateProof } from '@semaphore-protocol/proof';
+import { poseidon2 } from 'poseidon-lite/poseidon2';
+import { publicKeyOf, signField } from './identity.ts';
+import { type Letter, proposalMessage, proposalScope, signatureScope } from './letter.ts';
+import { type Action, type SignatureRecord, actionMessage, namedMessage } from './record.ts';
+import { type SemaphoreProof, semaphoreHash } from './semaphore.ts';
+
+export type Artifacts = (depth: number) => { wasm: string; zkey: string };
+
+export interface ProverContext {
+  identity: Identity;
+  /** The Semaphore group built from the roster snapshot the letter fixed. */
+  group: Group;
+  letter: Letter;
+  letterId: string;
+  artifacts: Artifacts;
+}
+
+/** The nullifier a proof will output: Poseidon(H(scope), secret), as in the Semaphore v4 circuit. */
+export function expectedNullifier(identity: Identity, scope: bigint): string {
+  return poseidon2([semaphoreHash(scope), identity.secretScalar]).toString();
+}
+
+async function prove(ctx: ProverContext, message: bigint, scope: bigint): Promise<SemaphoreProof> {
+  const index = ctx.group.indexOf(ctx.identity.commitment);
+  if (index < 0) throw new Error('this identity is not in the roster the letter fixed');
+  const depth = ctx.letter.roster.depth;
+  // LeanIMT proofs can be shorter than the tree depth; the circuit wants the letter's depth.
+  const merkleProof = ctx.group.generateMerkleProof(index);
+  const p = await generateProof(ctx.identity, { ...merkleProof, siblings: [...merkleProof.siblings] }, message, scope, depth, ctx.artifacts(depth));
+  return {
+    merkleTreeDepth: p.merkleTreeDepth,
+    merkleTreeRoot: p.merkleTreeRoot.toString(),
+    nullifier: p.nullifier.toString(),
+    message: p.message.toString(),
+    scope: p.scope.toString(),
+    points: p.points.map(String),
+  };
+}
+
+/** A membership proof that proposes `letter`, without saying which member proposes it. */
+export function proveProposal(ctx: ProverContext): Promise<SemaphoreProof> {
+  return prove(ctx, proposalMessage(ctx.letterId), proposalScope(ctx.letterId));
+}
+
+export interface ActionChoice {
+  action: 'support' | 'withdraw';
+  display?: 'anonymous' | 'named';
+  seq: number;
+}
+
+/** A signature record: the action, named if asked, and its proof. */
+export async function proveAction(ctx: ProverContext, choice: ActionChoice): Promise<SignatureRecord> {
+  const scope = signatureScope(ctx.letterId);
+  const base = { format: 'undersigned-action/1' as const, letterId: ctx.letterId, seq: choice.seq };
+  let action: Action;
+  if (choice.action === 'withdraw') {
+    action = { ...base, action: 'withdraw' };
+  } else if (choice.display === 'named') {
+    const nullifier = expectedNullifier(ctx.identity, scope);
+    action = {
+      ...base,
+      action: 'support',
+      display: 'named',
+      named: { publicKey: publicKeyOf(ctx.identity), signature: signField(ctx.identity, namedMessage(ctx.letterId, nullifier)) },
+    };
+  } else {
+    action = { ...base, action: 'support', display: 'anonymous' };
+  }
+  const proof = await prove(ctx, actionMessage(action), scope);
+  return { action, proof };
+}

@@ -1,0 +1,96 @@
+/**
+ * Semaphore v4 proofs as this protocol uses them: the public-signal hashing, the proof shape,
+ * and Groth16 verification against a verification key the caller supplies.
+ *
+ * Semaphore v4 (https://docs.semaphore.pse.dev/) proves "I know the secret of a leaf of the tree
+ * with this root" and outputs nullifier = Poseidon(scope, secret). Its four public signals are
+ * [merkleTreeRoot, nullifier, H(message), H(scope)] where H(x) = keccak256(x as 32 bytes) >> 8.
+ * We verify with snarkjs directly rather than through @semaphore-protocol/proof so that the
+ * verifier never reaches for the network and never pulls in the prover (docs/protocol.md §4).
+ */
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { groth16 } from 'snarkjs';
+import { z } from 'zod';
+
+/** BN254 scalar field order: every public signal must be below it. */
+export const SNARK_FIELD = 21888242871839275222246405745257275088548364400416821060479878177833424220617n;
+export const MIN_DEPTH = 1;
+export const MAX_DEPTH = 32;
+
+const decimal = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal integer without leading zeros');
+
+export const SemaphoreProofSchema = z
+  .object({
+    merkleTreeDepth: z.number().int().min(MIN_DEPTH).max(MAX_DEPTH),
+    merkleTreeRoot: decimal,
+    nullifier: decimal,
+    message: decimal,
+    scope: decimal,
+    points: z.array(decimal).length(8),
+  })
+  .strict();
+export type SemaphoreProof = z.infer<typeof SemaphoreProofSchema>;
+
+/** A snarkjs Groth16 verification key (the JSON that @zk-kit/semaphore-artifacts ships per depth). */
+export type VerificationKey = Record<string, unknown> & { protocol: 'groth16'; curve: 'bn128'; nPublic: number };
+/** Verification keys by tree depth, provided by the caller (loaded from disk, bundled in a page...). */
+export type VerificationKeys = (depth: number) => VerificationKey | Promise<VerificationKey>;
+
+/** Semaphore's hash of a message or scope into the field: keccak256(uint256 big-endian) >> 8. */
+export function semaphoreHash(value: bigint): bigint {
+  if (value < 0n || value >= 1n << 256n) throw new RangeError('value must fit in 256 bits');
+  const bytes = new Uint8Array(32);
+  let v = value;
+  for (let i = 31; i >= 0; i--) {
+    bytes[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return BigInt('0x' + bytesToHex(keccak_256(bytes))) >> 8n;
+}
+
+/** A 32-byte hex digest read as a big-endian integer (how letter ids and record hashes become scope and message). */
+export function hexToBigint(hex: string): bigint {
+  return BigInt('0x' + hex);
+}
+
+/** The packed 8-element proof (Semaphore's packGroth16Proof) back into snarkjs's shape. */
+function unpack(points: readonly string[]) {
+  return {
+    pi_a: [points[0], points[1], '1'],
+    pi_b: [
+      [points[3], points[2]],
+      [points[5], points[4]],
+      ['1', '0'],
+    ],
+    pi_c: [points[6], points[7], '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
+}
+
+/**
+ * Verify a Semaphore v4 proof's Groth16 part. The caller checks what the signals must equal
+ * (root, scope, message); this only says whether the proof is valid for the signals it states.
+ */
+export async function verifySemaphoreProof(proof: SemaphoreProof, keys: VerificationKeys): Promise<boolean> {
+  const signals = [BigInt(proof.merkleTreeRoot), BigInt(proof.nullifier)];
+  if (signals.some((s) => s >= SNARK_FIELD)) return false;
+  if (BigInt(proof.message) >= 1n << 256n || BigInt(proof.scope) >= 1n << 256n) return false;
+  if (proof.points.some((p) => BigInt(p) >= 21888242871839275222246405745257275088696311157297823662689037894645226208583n)) {
+    return false;
+  }
+  const publicSignals = [
+    proof.merkleTreeRoot,
+    proof.nullifier,
+    semaphoreHash(BigInt(proof.message)).toString(),
+    semaphoreHash(BigInt(proof.scope)).toString(),
+  ];
+  const vkey = await keys(proof.merkleTreeDepth);
+  try {
+    // snarkjs checks that the points are on the curve and in the right subgroups.
+    return await groth16.verify(vkey as never, publicSignals, unpack(proof.points) as never);
+  } catch {
+    return false;
+  }
+}

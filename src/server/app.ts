@@ -1,0 +1,206 @@
+/**
+ * The HTTP API (docs/api.md). Every route declares zod schemas for its params, query and body;
+ * a request that does not match gets a 400 with a stable code, never a stack trace. Requests are
+ * logged by route pattern and status only: no IP address, no user agent, no URL parameters.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { SignatureRecordSchema } from '../core/record.ts';
+import { parseRosterCsv } from '../core/roster-csv.ts';
+import { SemaphoreProofSchema } from '../core/semaphore.ts';
+import { ApiError, badRequest } from './errors.ts';
+import type { Instance } from './instance.ts';
+
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
+const decimal = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal integer');
+const memberIdParam = z.object({ id: z.coerce.number().int().min(1) }).strict();
+const letterParam = z.object({ id: hex32 }).strict();
+const extraSchema = z.record(z.string().max(100), z.string().max(1000));
+
+export const schemas = {
+  setup: z.object({ token: z.string().min(1).max(200) }).strict(),
+  addMember: z.object({ name: z.string().min(1).max(200), extra: extraSchema.optional() }).strict(),
+  importMembers: z.object({ csv: z.string().min(1).max(20_000_000) }).strict(),
+  enroll: z.object({ code: z.string().min(1).max(100), commitment: decimal }).strict(),
+  propose: z.object({ letter: z.unknown(), proposal: SemaphoreProofSchema }).strict(),
+  record: z.object({ record: SignatureRecordSchema }).strict(),
+  session: z.object({ challenge: hex32, proof: SemaphoreProofSchema }).strict(),
+  entriesQuery: z.object({ start: z.coerce.number().int().min(0), end: z.coerce.number().int().min(1) }).strict(),
+  inclusionQuery: z.object({ index: z.coerce.number().int().min(0), size: z.coerce.number().int().min(1) }).strict(),
+  consistencyQuery: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict(),
+  nullifierParams: z.object({ id: hex32, nullifier: decimal }).strict(),
+};
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue.path.length ? `${where}.${issue.path.join('.')}` : where;
+    throw badRequest('invalid_request', `${path}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
+}
+
+export interface AppOptions {
+  instance: Instance;
+  /** Where request lines go; by default stderr. Each line: method, route pattern, status. */
+  log?: (line: string) => void;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { instance } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, disableRequestLogging: true });
+
+  app.addHook('onResponse', async (req, reply) => {
+    log(`${req.method} ${req.routeOptions.url ?? '(no route)'} ${reply.statusCode}`);
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('Cache-Control', 'no-store');
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    return payload;
+  });
+
+  app.setErrorHandler((error: unknown, _req, reply) => {
+    if (error instanceof ApiError) {
+      return reply.status(error.status).send({ error: { code: error.code, message: error.message } });
+    }
+    const e = error as { code?: string; statusCode?: number; message?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'body_too_large', message: 'the request body is too large' } });
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.status(415).send({ error: { code: 'unsupported_media_type', message: 'send JSON (Content-Type: application/json)' } });
+    if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.status(400).send({ error: { code: 'invalid_json', message: 'the request body is empty' } });
+    if (e.statusCode === 400 || (error instanceof SyntaxError)) {
+      return reply.status(400).send({ error: { code: 'invalid_json', message: 'the request body is not valid JSON' } });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(e.statusCode).send({ error: { code: 'bad_request', message: e.message ?? 'bad request' } });
+    }
+    log(`internal error: ${e.message ?? String(error)}`);
+    return reply.status(500).send({ error: { code: 'internal', message: 'something went wrong on the server; nothing was changed' } });
+  });
+
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } }));
+
+  const admin = async (req: FastifyRequest) => instance.checkAdmin(bearer(req));
+
+  // --- instance & setup
+  app.get('/api/instance', async () => instance.info());
+  app.post('/api/setup', async (req) => {
+    const body = parse(schemas.setup, req.body, 'body');
+    return instance.setup(body.token);
+  });
+
+  // --- roster (organizer)
+  app.post('/api/admin/members', async (req, reply: FastifyReply) => {
+    await admin(req);
+    const body = parse(schemas.addMember, req.body, 'body');
+    const [m] = await instance.addMembers([{ name: body.name, extra: body.extra }]);
+    return reply.status(201).send(m);
+  });
+  app.post('/api/admin/members/import', { bodyLimit: 25 * 1024 * 1024 }, async (req, reply) => {
+    await admin(req);
+    const body = parse(schemas.importMembers, req.body, 'body');
+    const csv = parseRosterCsv(body.csv);
+    if (!csv.ok) throw badRequest(csv.code, csv.reason);
+    const members = await instance.addMembers(csv.members);
+    return reply.status(201).send({ members });
+  });
+  app.delete('/api/admin/members/:id', async (req) => {
+    await admin(req);
+    const { id } = parse(memberIdParam, req.params, 'params');
+    return { receipt: await instance.removeMember(id) };
+  });
+  app.post('/api/admin/members/:id/code', async (req) => {
+    await admin(req);
+    const { id } = parse(memberIdParam, req.params, 'params');
+    return instance.reissueCode(id);
+  });
+  app.post('/api/admin/members/:id/replacement', async (req) => {
+    await admin(req);
+    const { id } = parse(memberIdParam, req.params, 'params');
+    return instance.approveReplacement(id);
+  });
+  app.post('/api/admin/letters/:id/close', async (req) => {
+    await admin(req);
+    const { id } = parse(letterParam, req.params, 'params');
+    return instance.closeLetter(id);
+  });
+
+  // --- roster (public)
+  app.get('/api/roster', async () => {
+    const { snapshot, ref } = await instance.roster();
+    return { snapshot, ref };
+  });
+  app.get('/api/roster/members/:id', async (req) => {
+    const { id } = parse(memberIdParam, req.params, 'params');
+    return instance.memberEntry(id);
+  });
+  app.post('/api/enroll', async (req, reply) => {
+    const body = parse(schemas.enroll, req.body, 'body');
+    return reply.status(201).send(await instance.enroll(body.code, body.commitment));
+  });
+
+  // --- membership sessions
+  app.post('/api/session/challenge', async () => instance.challenge());
+  app.post('/api/session', async (req) => {
+    const body = parse(schemas.session, req.body, 'body');
+    return instance.openSession(body.challenge, body.proof);
+  });
+
+  // --- letters
+  app.get('/api/letters', async () => ({ letters: await instance.letters() }));
+  app.post('/api/letters', async (req, reply) => {
+    const body = parse(schemas.propose, req.body, 'body');
+    return reply.status(201).send(await instance.proposeLetter(body.letter, body.proposal));
+  });
+  app.get('/api/letters/:id', async (req) => {
+    const { id } = parse(letterParam, req.params, 'params');
+    const member = await instance.checkSession(req.headers['x-session'] as string | undefined);
+    return instance.letterStatus(id, { member });
+  });
+  app.get('/api/letters/:id/roster', async (req) => {
+    const { id } = parse(letterParam, req.params, 'params');
+    return { snapshot: await instance.letterRoster(id) };
+  });
+  app.post('/api/letters/:id/records', async (req, reply) => {
+    const { id } = parse(letterParam, req.params, 'params');
+    const body = parse(schemas.record, req.body, 'body');
+    return reply.status(201).send({ receipt: await instance.submitRecord(id, body.record) });
+  });
+  app.get('/api/letters/:id/nullifiers/:nullifier', async (req) => {
+    const { id, nullifier } = parse(schemas.nullifierParams, req.params, 'params');
+    return instance.nullifierState(id, nullifier);
+  });
+  app.get('/api/letters/:id/bundle', async (req) => {
+    const { id } = parse(letterParam, req.params, 'params');
+    return instance.bundle(id);
+  });
+
+  // --- log
+  app.get('/api/log/checkpoint', async (req, reply) => {
+    reply.type('text/plain; charset=utf-8');
+    return instance.latestCheckpoint();
+  });
+  app.get('/api/log/entries', async (req) => {
+    const q = parse(schemas.entriesQuery, req.query, 'query');
+    if (q.end <= q.start || q.end - q.start > 1000) throw badRequest('bad_range', 'ask for 1 to 1000 entries: start < end <= start + 1000');
+    return { entries: await instance.logEntries(q.start, q.end) };
+  });
+  app.get('/api/log/inclusion', async (req) => {
+    const q = parse(schemas.inclusionQuery, req.query, 'query');
+    return { proof: await instance.inclusion(q.index, q.size) };
+  });
+  app.get('/api/log/consistency', async (req) => {
+    const q = parse(schemas.consistencyQuery, req.query, 'query');
+    return { proof: await instance.consistency(q.from, q.to) };
+  });
+
+  return app;
+}

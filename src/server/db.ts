@@ -1,0 +1,141 @@
+/**
+ * Storage: Kysely over better-sqlite3 (one file under the data directory, WAL, synchronous=FULL
+ * so that a record whose receipt was returned survives a crash). The queries use only what
+ * Kysely can also run on PostgreSQL; the dialect is the one place that would change.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, type Migration, Migrator, SqliteDialect, sql } from 'kysely';
+
+export interface Tables {
+  meta: { key: string; value: string };
+  admin_tokens: { token_hash: string };
+  setup_tokens: { token_hash: string; expires_at: string; used: number };
+  members: {
+    id: number;
+    name: string;
+    extra: string;
+    leaf: number | null;
+    commitment: string | null;
+    status: 'active' | 'removed';
+  };
+  enrollment_codes: {
+    code_hash: string;
+    member_id: number;
+    purpose: 'enroll' | 'replace';
+    expires_at: string;
+    used: number;
+  };
+  log_entries: { idx: number; leaf_hash: string; body: string; kind: string; letter_id: string | null };
+  checkpoints: { size: number; root: string; note: string };
+  letters: { id: string; body: string; opened_idx: number; closed_idx: number | null; deadline: string };
+  signatures: {
+    letter_id: string;
+    log_idx: number;
+    nullifier: string;
+    seq: number;
+    action: 'support' | 'withdraw';
+    signer_member: number | null;
+  };
+  sessions: { token_hash: string; expires_at: string };
+  challenges: { challenge: string; expires_at: string; used: number };
+}
+
+export type Db = Kysely<Tables>;
+
+const migrations: Record<string, Migration> = {
+  '0001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.createTable('meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      await db.schema.createTable('admin_tokens').addColumn('token_hash', 'text', (c) => c.primaryKey()).execute();
+      await db.schema
+        .createTable('setup_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('members')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('extra', 'text', (c) => c.notNull())
+        .addColumn('leaf', 'integer', (c) => c.unique())
+        .addColumn('commitment', 'text', (c) => c.unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('enrollment_codes')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('member_id', 'integer', (c) => c.notNull().references('members.id'))
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('log_entries')
+        .addColumn('idx', 'integer', (c) => c.primaryKey())
+        .addColumn('leaf_hash', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('letter_id', 'text')
+        .execute();
+      await db.schema.createIndex('log_entries_letter').on('log_entries').columns(['letter_id', 'idx']).execute();
+      await db.schema
+        .createTable('checkpoints')
+        .addColumn('size', 'integer', (c) => c.primaryKey())
+        .addColumn('root', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('letters')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('opened_idx', 'integer', (c) => c.notNull())
+        .addColumn('closed_idx', 'integer')
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('signatures')
+        .addColumn('letter_id', 'text', (c) => c.notNull().references('letters.id'))
+        .addColumn('log_idx', 'integer', (c) => c.notNull().unique())
+        .addColumn('nullifier', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('signer_member', 'integer')
+        .addPrimaryKeyConstraint('signatures_pk', ['letter_id', 'nullifier', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('challenges')
+        .addColumn('challenge', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+};
+
+export async function openSqlite(file: string): Promise<Db> {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return db;
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}
+
+export { sql };

@@ -1,0 +1,675 @@
+/**
+ * One undersigned instance: the roster, the letters, the records and the public log, over a
+ * database. Every rule the server enforces lives here, so the HTTP routes, the organizer's CLI
+ * and the demo all go through the same checks. The clock and the randomness are injected.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { Group } from '@semaphore-protocol/group';
+import { BUNDLE_FORMAT, type Bundle, type LoggedEntry, verificationKeyDigest } from '../core/bundle.ts';
+import { bytesToHex, canonicalJson, hexToBytes, sha256, utf8ToBytes } from '../core/encoding.ts';
+import { type Letter, LetterSchema, letterId as computeLetterId, proposalMessage, proposalScope } from '../core/letter.ts';
+import { formatCheckpoint, signNote, verifierKey as makeVerifierKey } from '../core/log/checkpoint.ts';
+import { type EntryOf, type LogEntry, entryBytes, entryLeafHash } from '../core/log/entry.ts';
+import { MerkleTree, rootFromLeafHashes } from '../core/log/merkle.ts';
+import { type SignatureRecord, verifyRecord } from '../core/record.ts';
+import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, rosterRef } from '../core/roster.ts';
+import { type VerificationKeys, verifySemaphoreProof, type SemaphoreProof } from '../core/semaphore.ts';
+import { sessionMessage, sessionScope } from '../core/session.ts';
+import type { Db, Tables } from './db.ts';
+import { ApiError, badRequest, conflict, notFound, unauthorized } from './errors.ts';
+
+export interface InstanceDeps {
+  db: Db;
+  keys: VerificationKeys;
+  now: () => Date;
+  randomBytes: (n: number) => Uint8Array;
+}
+
+export interface Receipt {
+  /** Position of the entry in the instance log. */
+  index: number;
+  leafHash: string;
+  /** RFC 9162 inclusion proof of the entry in the tree of `checkpoint`. */
+  proof: string[];
+  /** The signed checkpoint (C2SP signed note) the proof is against. */
+  checkpoint: string;
+}
+
+export const CODE_LIFETIME_DAYS = 14;
+const SETUP_LIFETIME_HOURS = 72;
+const SESSION_LIFETIME_MINUTES = 60;
+const CHALLENGE_LIFETIME_MINUTES = 10;
+/** Crockford base32 without I, L, O, U: no letter to misread on a printed sheet. */
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+const hashToken = (token: string) => bytesToHex(sha256(utf8ToBytes(token)));
+const hex = bytesToHex;
+
+/** Enrollment codes are typed from paper: ignore case, spaces and dashes. */
+export function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
+export class Instance {
+  private tree = new MerkleTree();
+  private signer: { name: string; secretKey: Uint8Array; publicKey: Uint8Array } | null = null;
+  private rosterCache: { size: number; snapshot: RosterSnapshot; ref: RosterRef; group: Group } | null = null;
+
+  constructor(private readonly deps: InstanceDeps) {}
+
+  get db(): Db {
+    return this.deps.db;
+  }
+
+  // --- instance ------------------------------------------------------------------------------
+
+  async isInitialized(): Promise<boolean> {
+    return (await this.meta('origin')) !== null;
+  }
+
+  /** Create the instance: its log signing key, the first log entry and a one-time setup token. */
+  async init(options: { name: string; origin: string }): Promise<{ setupToken: string }> {
+    if (await this.isInitialized()) throw conflict('already_initialized', 'this instance already exists');
+    if (!/^[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/.test(options.origin)) {
+      throw badRequest('bad_origin', 'the log origin is a host name like example.org/caucus');
+    }
+    const secretKey = this.deps.randomBytes(32);
+    const publicKey = ed25519.getPublicKey(secretKey);
+    const keyName = options.origin;
+    const setupToken = toBase64Url(this.deps.randomBytes(24));
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('meta')
+        .values([
+          { key: 'origin', value: options.origin },
+          { key: 'name', value: options.name },
+          { key: 'signing_key', value: hex(secretKey) },
+        ])
+        .execute();
+      await trx.insertInto('setup_tokens').values({ token_hash: hashToken(setupToken), expires_at: this.later(SETUP_LIFETIME_HOURS * 60), used: 0 }).execute();
+    });
+    this.signer = { name: keyName, secretKey, publicKey };
+    await this.append({ kind: 'instance-created', name: options.name, verifierKey: makeVerifierKey(keyName, publicKey) });
+    return { setupToken };
+  }
+
+  /** Load the signing key and the log into memory. */
+  async load(): Promise<void> {
+    const origin = await this.meta('origin');
+    const key = await this.meta('signing_key');
+    if (origin === null || key === null) throw new ApiError(503, 'not_initialized', 'this instance has not been created yet');
+    const secretKey = hexToBytes(key);
+    this.signer = { name: origin, secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+    await this.syncTree(this.db);
+  }
+
+  async info() {
+    return {
+      name: (await this.meta('name')) ?? '',
+      origin: this.signerOrThrow().name,
+      verifierKey: this.verifierKey(),
+      checkpoint: await this.latestCheckpoint(),
+      setupDone: (await this.db.selectFrom('admin_tokens').select('token_hash').executeTakeFirst()) !== undefined,
+    };
+  }
+
+  verifierKey(): string {
+    const s = this.signerOrThrow();
+    return makeVerifierKey(s.name, s.publicKey);
+  }
+
+  /** Exchange the one-time setup token for an organizer token. Opening the link does not consume it. */
+  async setup(token: string): Promise<{ adminToken: string }> {
+    const row = await this.db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row || row.used) throw new ApiError(403, 'setup_token_invalid', 'this setup link is not valid or was already used');
+    if (row.expires_at < this.nowIso()) throw new ApiError(403, 'setup_token_expired', 'this setup link has expired: run `undersigned init --new-setup-token`');
+    const adminToken = toBase64Url(this.deps.randomBytes(32));
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('setup_tokens').set({ used: 1 }).where('token_hash', '=', row.token_hash).where('used', '=', 0).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new ApiError(403, 'setup_token_invalid', 'this setup link was already used');
+      await trx.insertInto('admin_tokens').values({ token_hash: hashToken(adminToken) }).execute();
+    });
+    return { adminToken };
+  }
+
+  async newSetupToken(): Promise<string> {
+    const token = toBase64Url(this.deps.randomBytes(24));
+    await this.db.insertInto('setup_tokens').values({ token_hash: hashToken(token), expires_at: this.later(SETUP_LIFETIME_HOURS * 60), used: 0 }).execute();
+    return token;
+  }
+
+  async checkAdmin(token: string | undefined): Promise<void> {
+    if (!token) throw unauthorized();
+    const row = await this.db.selectFrom('admin_tokens').select('token_hash').where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!row) throw unauthorized('this organizer token is not valid');
+  }
+
+  // --- roster --------------------------------------------------------------------------------
+
+  /** Add members by name; each gets a single-use enrollment code, shown once. */
+  async addMembers(people: { name: string; extra?: Record<string, string> }[]): Promise<{ id: number; name: string; code: string; expiresAt: string }[]> {
+    const names = people.map((p) => normalizeName(p.name));
+    for (const n of names) {
+      if (!n || n.length > 200 || /[\p{Cc}]/u.test(n)) throw badRequest('bad_name', `"${n}" is not a usable name (1 to 200 characters, no control characters)`);
+    }
+    if (new Set(names).size !== names.length) throw conflict('duplicate_name', 'the same name appears twice in this list');
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('members').select('name').where('status', '=', 'active').execute();
+      const taken = new Set(existing.map((e) => e.name));
+      const clash = names.find((n) => taken.has(n));
+      if (clash) throw conflict('duplicate_name', `${clash} is already on the roster`);
+      const max = await trx.selectFrom('members').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+      let id = Number(max?.max ?? 0);
+      const out = [];
+      for (let i = 0; i < people.length; i++) {
+        id++;
+        await trx.insertInto('members').values({ id, name: names[i], extra: canonicalJson(people[i].extra ?? {}), leaf: null, commitment: null, status: 'active' }).execute();
+        await this.append({ kind: 'member-added', member: id, name: names[i] }, trx);
+        const { code, expiresAt } = await this.issueCode(trx, id, 'enroll');
+        out.push({ id, name: names[i], code, expiresAt });
+      }
+      return out;
+    });
+  }
+
+  /** A fresh enrollment code for a member who has not enrolled (the old codes stop working). */
+  async reissueCode(memberId: number): Promise<{ code: string; expiresAt: string }> {
+    return this.db.transaction().execute(async (trx) => {
+      const m = await this.activeMember(trx, memberId);
+      if (m.commitment) throw conflict('already_enrolled', `${m.name} has already enrolled; use a replacement if their identity is lost`);
+      await trx.updateTable('enrollment_codes').set({ used: 1 }).where('member_id', '=', memberId).execute();
+      return this.issueCode(trx, memberId, 'enroll');
+    });
+  }
+
+  /** An organizer-approved replacement of a lost identity: a code whose use swaps the commitment. */
+  async approveReplacement(memberId: number): Promise<{ code: string; expiresAt: string }> {
+    return this.db.transaction().execute(async (trx) => {
+      const m = await this.activeMember(trx, memberId);
+      if (!m.commitment) throw conflict('not_enrolled', `${m.name} has not enrolled yet: give them a new enrollment code instead`);
+      await trx.updateTable('enrollment_codes').set({ used: 1 }).where('member_id', '=', memberId).execute();
+      return this.issueCode(trx, memberId, 'replace');
+    });
+  }
+
+  async removeMember(memberId: number): Promise<Receipt> {
+    return this.db.transaction().execute(async (trx) => {
+      const m = await this.activeMember(trx, memberId);
+      await trx.updateTable('members').set({ status: 'removed', leaf: null, commitment: null }).where('id', '=', memberId).execute();
+      await trx.updateTable('enrollment_codes').set({ used: 1 }).where('member_id', '=', memberId).execute();
+      return this.append({ kind: 'member-removed', member: memberId, leaf: m.leaf }, trx);
+    });
+  }
+
+  /** Bind an enrollment code to an identity commitment made on the member's side. */
+  async enroll(code: string, commitment: string): Promise<{ member: { id: number; name: string }; leaf: number; receipt: Receipt }> {
+    if (!/^[1-9][0-9]{0,76}$/.test(commitment) || BigInt(commitment) >= 21888242871839275222246405745257275088548364400416821060479878177833424220617n) {
+      throw badRequest('bad_commitment', 'the identity commitment is not a field element');
+    }
+    const codeHash = hashToken(normalizeCode(code));
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('enrollment_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+      if (!row) throw new ApiError(403, 'code_invalid', 'this enrollment code is not valid: check it, or ask the organizer for a new one');
+      if (row.used) throw new ApiError(403, 'code_used', 'this enrollment code was already used: ask the organizer for a new one');
+      if (row.expires_at < this.nowIso()) throw new ApiError(403, 'code_expired', 'this enrollment code has expired: ask the organizer for a new one');
+      const m = await this.activeMember(trx, row.member_id);
+      const clash = await trx.selectFrom('members').select('id').where('commitment', '=', commitment).executeTakeFirst();
+      if (clash) throw conflict('commitment_taken', 'this identity is already enrolled: make a new identity');
+      await trx.updateTable('enrollment_codes').set({ used: 1 }).where('code_hash', '=', codeHash).execute();
+      let leaf: number;
+      let receipt: Receipt;
+      if (row.purpose === 'replace') {
+        if (m.leaf === null) throw conflict('not_enrolled', 'this member has no identity to replace');
+        leaf = m.leaf;
+        await trx.updateTable('members').set({ commitment }).where('id', '=', m.id).execute();
+        receipt = await this.append({ kind: 'member-replaced', member: m.id, leaf, commitment }, trx);
+      } else {
+        if (m.commitment) throw conflict('already_enrolled', `${m.name} has already enrolled`);
+        const max = await trx.selectFrom('meta').select('value').where('key', '=', 'leaf_count').executeTakeFirst();
+        leaf = Number(max?.value ?? 0);
+        await upsertMeta(trx, 'leaf_count', String(leaf + 1));
+        await trx.updateTable('members').set({ commitment, leaf }).where('id', '=', m.id).execute();
+        receipt = await this.append({ kind: 'member-enrolled', member: m.id, leaf, commitment }, trx);
+      }
+      return { member: { id: m.id, name: m.name }, leaf, receipt };
+    });
+  }
+
+  /** The current roster snapshot and the reference a letter opened now would fix. */
+  async roster(db: Db = this.db): Promise<{ snapshot: RosterSnapshot; ref: RosterRef; group: Group }> {
+    // The log size changes with every roster event, so it keys the cache (also across processes).
+    const size = await this.logSize(db);
+    if (this.rosterCache && this.rosterCache.size === size) return this.rosterCache;
+    const rows = await db.selectFrom('members').select(['id', 'name', 'leaf', 'commitment']).where('status', '=', 'active').orderBy('id').execute();
+    const leafCount = Number((await db.selectFrom('meta').select('value').where('key', '=', 'leaf_count').executeTakeFirst())?.value ?? 0);
+    const snapshot: RosterSnapshot = { leafCount, members: rows.map((r) => ({ id: r.id, name: r.name, leaf: r.leaf, commitment: r.commitment })) };
+    const ref = rosterRef(snapshot);
+    if (!ref.ok) throw new Error(`stored roster is inconsistent: ${ref.reason}`);
+    this.rosterCache = { size, snapshot, ref: ref.ref, group: ref.group };
+    return this.rosterCache;
+  }
+
+  /** A member's roster entry and every log entry about it, for `member check`. */
+  async memberEntry(memberId: number) {
+    const m = await this.db.selectFrom('members').select(['id', 'name', 'leaf', 'commitment', 'status']).where('id', '=', memberId).executeTakeFirst();
+    if (!m) throw notFound('member_not_found', `there is no member ${memberId}`);
+    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body']).where('kind', 'like', 'member-%').orderBy('idx').execute();
+    const events = rows.map((r) => ({ index: r.idx, entry: JSON.parse(r.body) as LogEntry })).filter((e) => 'member' in e.entry && e.entry.member === memberId);
+    return { member: m, events };
+  }
+
+  // --- letters -------------------------------------------------------------------------------
+
+  /** Open a letter proposed anonymously with a membership proof over the current roster. */
+  async proposeLetter(letterInput: unknown, proposal: SemaphoreProof): Promise<{ letterId: string; receipt: Receipt }> {
+    const parsed = LetterSchema.safeParse(letterInput);
+    if (!parsed.success) throw badRequest('bad_letter', `letter field ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+    const letter = parsed.data;
+    const id = computeLetterId(letter);
+    if (letter.deadline <= this.nowIso()) throw badRequest('deadline_passed', 'the deadline must be in the future');
+    const current = await this.roster();
+    if (canonicalJson(letter.roster) !== canonicalJson(current.ref)) {
+      throw conflict('roster_changed', 'the letter must fix the current roster: fetch it again and redo the proposal');
+    }
+    if (current.ref.enrolled < 1) throw conflict('roster_empty', 'nobody has enrolled yet');
+    if (
+      proposal.merkleTreeRoot !== letter.roster.root ||
+      proposal.merkleTreeDepth !== letter.roster.depth ||
+      proposal.scope !== proposalScope(id).toString() ||
+      proposal.message !== proposalMessage(id).toString()
+    ) {
+      throw badRequest('bad_proposal', 'the proposal proof is not for this letter and roster');
+    }
+    if (!(await verifySemaphoreProof(proposal, this.deps.keys))) throw badRequest('bad_proof', 'the proposal proof does not verify');
+    return this.db.transaction().execute(async (trx) => {
+      const exists = await trx.selectFrom('letters').select('id').where('id', '=', id).executeTakeFirst();
+      if (exists) throw conflict('letter_exists', 'this letter is already open');
+      const fresh = await this.roster(trx);
+      if (fresh.ref.root !== letter.roster.root || fresh.ref.digest !== letter.roster.digest) {
+        throw conflict('roster_changed', 'the roster changed while the letter was being proposed: try again');
+      }
+      const receipt = await this.append({ kind: 'letter-opened', letterId: id, letter, proposal }, trx);
+      await trx.insertInto('letters').values({ id, body: canonicalJson(letter), opened_idx: receipt.index, closed_idx: null, deadline: letter.deadline }).execute();
+      return { letterId: id, receipt };
+    });
+  }
+
+  async letter(id: string, db: Db = this.db): Promise<{ letter: Letter; row: Tables['letters'] }> {
+    if (!/^[0-9a-f]{64}$/.test(id)) throw badRequest('bad_letter_id', 'a letter id is 64 lowercase hex characters');
+    const row = await db.selectFrom('letters').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('letter_not_found', `there is no letter ${id}`);
+    return { letter: LetterSchema.parse(JSON.parse(row.body)), row };
+  }
+
+  async letters() {
+    const rows = await this.db.selectFrom('letters').selectAll().orderBy('opened_idx', 'desc').execute();
+    return Promise.all(rows.map((r) => this.letterStatus(r.id)));
+  }
+
+  /** A letter with what its visibility setting lets anyone see now. */
+  async letterStatus(id: string, options: { member?: boolean } = {}) {
+    const { letter, row } = await this.letter(id);
+    const closed = row.closed_idx !== null;
+    const state = await this.currentTally(id);
+    let visible: boolean;
+    switch (letter.visibility) {
+      case 'live':
+        visible = true;
+        break;
+      case 'members':
+        visible = closed || options.member === true;
+        break;
+      case 'at-threshold':
+        visible = closed || state.count >= letter.revealThreshold;
+        break;
+      case 'at-close':
+        visible = closed;
+        break;
+    }
+    return {
+      letterId: id,
+      letter,
+      status: closed ? ('closed' as const) : row.deadline <= this.nowIso() ? ('past-deadline' as const) : ('open' as const),
+      rosterSize: letter.roster.size,
+      count: visible ? state.count : null,
+      named: visible ? state.named : null,
+    };
+  }
+
+  /** The roster snapshot a letter fixed, replayed from the log (members check it against the letter). */
+  async letterRoster(id: string): Promise<RosterSnapshot> {
+    const { row } = await this.letter(id);
+    return this.snapshotAt(row.opened_idx);
+  }
+
+  /** The latest state of one nullifier on a letter (how a member's device learns its next seq). */
+  async nullifierState(id: string, nullifier: string) {
+    await this.letter(id);
+    const row = await this.db
+      .selectFrom('signatures')
+      .select(['seq', 'action', 'log_idx'])
+      .where('letter_id', '=', id)
+      .where('nullifier', '=', nullifier)
+      .orderBy('seq', 'desc')
+      .executeTakeFirst();
+    return row ? { seq: row.seq, action: row.action, index: row.log_idx } : { seq: 0, action: null, index: null };
+  }
+
+  /** Accept a signature record: the proof is the credential (docs/protocol.md §6). */
+  async submitRecord(id: string, recordInput: SignatureRecord): Promise<Receipt> {
+    const { letter } = await this.letter(id);
+    const roster = await this.rosterForLetter(letter);
+    const check = await verifyRecord(recordInput, { letterId: id, letter, byCommitment: roster.byCommitment, keys: this.deps.keys });
+    if (!check.ok) throw badRequest(check.code, check.reason);
+    const nullifier = recordInput.proof.nullifier;
+    return this.db.transaction().execute(async (trx) => {
+      const { row } = await this.letter(id, trx);
+      if (row.closed_idx !== null) throw conflict('letter_closed', 'this letter is closed');
+      if (row.deadline <= this.nowIso()) throw conflict('deadline_passed', 'the deadline of this letter has passed');
+      const last = await trx
+        .selectFrom('signatures')
+        .select(['seq'])
+        .where('letter_id', '=', id)
+        .where('nullifier', '=', nullifier)
+        .orderBy('seq', 'desc')
+        .executeTakeFirst();
+      if (last && recordInput.action.seq <= last.seq) {
+        throw conflict('replay', `this signer's latest action has seq ${last.seq}; a new action needs a higher seq (a replayed record is refused)`);
+      }
+      if (check.signer) {
+        // One member is named once, however many nullifiers their key has signed for.
+        const state = await this.currentTally(id, trx);
+        if (state.namedIds.includes(check.signer.id) && state.namedNullifiers.get(check.signer.id) !== nullifier) {
+          throw conflict('named_twice', `${check.signer.name} is already named on this letter`);
+        }
+      }
+      const receipt = await this.append({ kind: 'signature', letterId: id, record: recordInput }, trx);
+      await trx
+        .insertInto('signatures')
+        .values({ letter_id: id, log_idx: receipt.index, nullifier, seq: recordInput.action.seq, action: recordInput.action.action, signer_member: check.signer?.id ?? null })
+        .execute();
+      return receipt;
+    });
+  }
+
+  /** Close a letter: commit its record set and result to the log. */
+  async closeLetter(id: string): Promise<Receipt & { count: number; named: string[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      const { row } = await this.letter(id, trx);
+      if (row.closed_idx !== null) throw conflict('letter_closed', 'this letter is already closed');
+      const recordRows = await trx.selectFrom('log_entries').select(['leaf_hash']).where('letter_id', '=', id).where('kind', '=', 'signature').orderBy('idx').execute();
+      const state = await this.currentTally(id, trx);
+      const entry: EntryOf<'letter-closed'> = {
+        kind: 'letter-closed',
+        letterId: id,
+        records: { size: recordRows.length, root: hex(rootFromLeafHashes(recordRows.map((r) => hexToBytes(r.leaf_hash)))) },
+        result: { count: state.count, named: state.named },
+      };
+      const receipt = await this.append(entry, trx);
+      await trx.updateTable('letters').set({ closed_idx: receipt.index }).where('id', '=', id).execute();
+      return { ...receipt, count: state.count, named: state.named };
+    });
+  }
+
+  /** The offline-verifiable bundle of a closed letter (docs/bundle-format.md). */
+  async bundle(id: string): Promise<Bundle> {
+    const { letter, row } = await this.letter(id);
+    if (row.closed_idx === null) throw conflict('letter_open', 'a bundle is made once the letter is closed');
+    await this.syncTree(this.db);
+    const checkpoint = await this.latestCheckpoint();
+    const size = this.tree.size;
+    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body']).where('letter_id', '=', id).orderBy('idx').execute();
+    const logged = (r: { idx: number; body: string }): LoggedEntry => ({
+      index: r.idx,
+      entry: JSON.parse(r.body) as LogEntry,
+      proof: this.tree.inclusionProof(r.idx, size).map(hex),
+    });
+    const opened = rows.find((r) => r.idx === row.opened_idx);
+    const closed = rows.find((r) => r.idx === row.closed_idx);
+    if (!opened || !closed) throw new Error('letter entries missing from the log');
+    const closedEntry = JSON.parse(closed.body) as EntryOf<'letter-closed'>;
+    const snapshot = await this.snapshotAt(row.opened_idx);
+    const vkey = await this.deps.keys(letter.roster.depth);
+    return {
+      format: BUNDLE_FORMAT,
+      letterId: id,
+      log: { verifierKey: this.verifierKey(), checkpoint },
+      roster: snapshot,
+      opened: logged(opened),
+      records: rows.filter((r) => r.idx !== row.opened_idx && r.idx !== row.closed_idx).map(logged),
+      closed: logged(closed),
+      result: { count: closedEntry.result.count, rosterSize: letter.roster.size, named: closedEntry.result.named },
+      verificationKey: { name: 'semaphore-v4', depth: letter.roster.depth, sha256: verificationKeyDigest(vkey) },
+    };
+  }
+
+  // --- membership sessions ------------------------------------------------------------------
+
+  async challenge(): Promise<{ challenge: string; expiresAt: string }> {
+    const challenge = hex(this.deps.randomBytes(32));
+    const expiresAt = this.later(CHALLENGE_LIFETIME_MINUTES);
+    await this.db.insertInto('challenges').values({ challenge, expires_at: expiresAt, used: 0 }).execute();
+    return { challenge, expiresAt };
+  }
+
+  /** Exchange a membership proof over a fresh challenge for a session token tied to no one. */
+  async openSession(challenge: string, proof: SemaphoreProof): Promise<{ session: string; expiresAt: string }> {
+    const row = await this.db.selectFrom('challenges').selectAll().where('challenge', '=', challenge).executeTakeFirst();
+    if (!row || row.used) throw new ApiError(403, 'challenge_invalid', 'this challenge is unknown or was already used: ask for a new one');
+    if (row.expires_at < this.nowIso()) throw new ApiError(403, 'challenge_expired', 'this challenge has expired: ask for a new one');
+    const { ref } = await this.roster();
+    if (proof.merkleTreeRoot !== ref.root || proof.merkleTreeDepth !== ref.depth) throw badRequest('wrong_root', 'the proof is not against the current roster');
+    if (proof.scope !== sessionScope(challenge).toString() || proof.message !== sessionMessage(challenge).toString()) {
+      throw badRequest('wrong_scope', 'the proof is not over this challenge');
+    }
+    if (!(await verifySemaphoreProof(proof, this.deps.keys))) throw badRequest('bad_proof', 'the membership proof does not verify');
+    const session = toBase64Url(this.deps.randomBytes(32));
+    const expiresAt = this.later(SESSION_LIFETIME_MINUTES);
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('challenges').set({ used: 1 }).where('challenge', '=', challenge).where('used', '=', 0).executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw new ApiError(403, 'challenge_invalid', 'this challenge was already used');
+      await trx.insertInto('sessions').values({ token_hash: hashToken(session), expires_at: expiresAt }).execute();
+    });
+    return { session, expiresAt };
+  }
+
+  async checkSession(token: string | undefined): Promise<boolean> {
+    if (!token) return false;
+    const row = await this.db.selectFrom('sessions').select('expires_at').where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    return row !== undefined && row.expires_at >= this.nowIso();
+  }
+
+  // --- log -----------------------------------------------------------------------------------
+
+  async latestCheckpoint(): Promise<string> {
+    const row = await this.db.selectFrom('checkpoints').select('note').orderBy('size', 'desc').executeTakeFirst();
+    if (!row) throw new ApiError(503, 'not_initialized', 'the log is empty');
+    return row.note;
+  }
+
+  async checkpointAt(size: number): Promise<string | null> {
+    const row = await this.db.selectFrom('checkpoints').select('note').where('size', '=', size).executeTakeFirst();
+    return row?.note ?? null;
+  }
+
+  async logEntries(start: number, end: number) {
+    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body', 'leaf_hash', 'kind', 'letter_id']).where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
+    const out = [];
+    for (const r of rows) {
+      // Signature bodies of letters whose count is still hidden are withheld; their leaf hashes are not.
+      let withheld = false;
+      if (r.kind === 'signature' && r.letter_id) {
+        const s = await this.letterStatus(r.letter_id);
+        withheld = s.count === null;
+      }
+      out.push({ index: r.idx, leafHash: r.leaf_hash, entry: withheld ? null : (JSON.parse(r.body) as LogEntry) });
+    }
+    return out;
+  }
+
+  async inclusion(index: number, size: number): Promise<string[]> {
+    await this.syncTree(this.db);
+    if (size > this.tree.size || size < 1) throw badRequest('bad_size', `the log has ${this.tree.size} entries`);
+    if (index < 0 || index >= size) throw badRequest('bad_index', `index must be below ${size}`);
+    return this.tree.inclusionProof(index, size).map(hex);
+  }
+
+  async consistency(size1: number, size2: number): Promise<string[]> {
+    await this.syncTree(this.db);
+    if (size2 > this.tree.size || size1 < 1 || size1 > size2) throw badRequest('bad_size', `sizes must satisfy 1 <= from <= to <= ${this.tree.size}`);
+    return this.tree.consistencyProof(size1, size2).map(hex);
+  }
+
+  async logSize(db: Db = this.db): Promise<number> {
+    const r = await db.selectFrom('log_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  /**
+   * Append an entry, sign the new checkpoint, and return the receipt. Runs inside the caller's
+   * transaction; the in-memory tree is re-read from the database first, so another process
+   * (the organizer's CLI) appending to the same file is picked up.
+   */
+  private async append(entry: LogEntry, db: Db = this.db): Promise<Receipt> {
+    await this.syncTree(db);
+    const index = this.tree.size;
+    const leafHash = entryLeafHash(entry);
+    const letterId = 'letterId' in entry ? entry.letterId : null;
+    await db
+      .insertInto('log_entries')
+      .values({ idx: index, leaf_hash: hex(leafHash), body: new TextDecoder().decode(entryBytes(entry)), kind: entry.kind, letter_id: letterId })
+      .execute();
+    this.tree.append(leafHash);
+    const size = this.tree.size;
+    const root = this.tree.root();
+    const signer = this.signerOrThrow();
+    const checkpoint = signNote(formatCheckpoint({ origin: signer.name, size, rootHash: root }), signer);
+    await db.insertInto('checkpoints').values({ size, root: hex(root), note: checkpoint }).execute();
+    return { index, leafHash: hex(leafHash), proof: this.tree.inclusionProof(index, size).map(hex), checkpoint };
+  }
+
+  private async syncTree(db: Db): Promise<void> {
+    const size = await this.logSize(db);
+    if (size < this.tree.size) this.tree = new MerkleTree(); // a rolled-back transaction
+    if (size === this.tree.size) return;
+    const rows = await db.selectFrom('log_entries').select(['idx', 'leaf_hash']).where('idx', '>=', this.tree.size).orderBy('idx').execute();
+    for (const r of rows) {
+      if (r.idx !== this.tree.size) throw new Error(`log entry ${this.tree.size} is missing from the database`);
+      this.tree.append(hexToBytes(r.leaf_hash));
+    }
+  }
+
+  /** The roster as it stood when the log had `index` entries, replayed from the log itself. */
+  private async snapshotAt(index: number): Promise<RosterSnapshot> {
+    const rows = await this.db.selectFrom('log_entries').select(['body']).where('kind', 'like', 'member-%').where('idx', '<', index).orderBy('idx').execute();
+    const members = new Map<number, RosterMember>();
+    let leafCount = 0;
+    for (const r of rows) {
+      const e = JSON.parse(r.body) as LogEntry;
+      switch (e.kind) {
+        case 'member-added':
+          members.set(e.member, { id: e.member, name: e.name, leaf: null, commitment: null });
+          break;
+        case 'member-enrolled':
+          members.set(e.member, { ...members.get(e.member)!, leaf: e.leaf, commitment: e.commitment });
+          leafCount = Math.max(leafCount, e.leaf + 1);
+          break;
+        case 'member-replaced':
+          members.set(e.member, { ...members.get(e.member)!, commitment: e.commitment });
+          break;
+        case 'member-removed':
+          members.delete(e.member);
+          break;
+      }
+    }
+    return { leafCount, members: [...members.values()].sort((a, b) => a.id - b.id) };
+  }
+
+  private rosterChecks = new Map<string, { byCommitment: Map<string, RosterMember> }>();
+
+  private async rosterForLetter(letter: Letter) {
+    const key = letter.roster.digest;
+    let cached = this.rosterChecks.get(key);
+    if (!cached) {
+      const { row } = await this.letter(computeLetterId(letter));
+      const snapshot = await this.snapshotAt(row.opened_idx);
+      const check = checkRoster(snapshot, letter.roster);
+      if (!check.ok) throw new Error(`stored roster does not match letter: ${check.reason}`);
+      cached = { byCommitment: check.byCommitment };
+      this.rosterChecks.set(key, cached);
+    }
+    return cached;
+  }
+
+  /** Latest action per nullifier, from the stored records of a letter. */
+  private async currentTally(id: string, db: Db = this.db) {
+    const rows = await db.selectFrom('signatures').select(['nullifier', 'seq', 'action', 'signer_member']).where('letter_id', '=', id).orderBy('log_idx').execute();
+    const latest = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) latest.set(r.nullifier, r);
+    let count = 0;
+    const namedIds: number[] = [];
+    const namedNullifiers = new Map<number, string>();
+    for (const r of latest.values()) {
+      if (r.action !== 'support') continue;
+      count++;
+      if (r.signer_member !== null) {
+        namedIds.push(r.signer_member);
+        namedNullifiers.set(r.signer_member, r.nullifier);
+      }
+    }
+    namedIds.sort((a, b) => a - b);
+    const names = namedIds.length
+      ? await db.selectFrom('members').select(['id', 'name']).where('id', 'in', namedIds).execute()
+      : [];
+    const byId = new Map(names.map((n) => [n.id, n.name]));
+    return { count, named: namedIds.map((i) => byId.get(i) ?? ''), namedIds, namedNullifiers };
+  }
+
+  private async issueCode(db: Db, memberId: number, purpose: 'enroll' | 'replace') {
+    const bytes = this.deps.randomBytes(16);
+    let code = '';
+    for (let i = 0; i < 16; i++) code += CODE_ALPHABET[bytes[i] & 31];
+    const expiresAt = this.later(CODE_LIFETIME_DAYS * 24 * 60);
+    await db.insertInto('enrollment_codes').values({ code_hash: hashToken(code), member_id: memberId, purpose, expires_at: expiresAt, used: 0 }).execute();
+    return { code: code.match(/.{4}/g)!.join('-'), expiresAt };
+  }
+
+  private async activeMember(db: Db, memberId: number) {
+    const m = await db.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirst();
+    if (!m || m.status !== 'active') throw notFound('member_not_found', `there is no active member ${memberId}`);
+    return m;
+  }
+
+  private async meta(key: string): Promise<string | null> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  private signerOrThrow() {
+    if (!this.signer) throw new ApiError(503, 'not_initialized', 'this instance has not been created yet');
+    return this.signer;
+  }
+
+  private nowIso(): string {
+    return this.deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  private later(minutes: number): string {
+    return new Date(this.deps.now().getTime() + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
+
+async function upsertMeta(db: Db, key: string, value: string) {
+  const r = await db.updateTable('meta').set({ value }).where('key', '=', key).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) await db.insertInto('meta').values({ key, value }).execute();
+}
+
+export function normalizeName(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64url');
+}
