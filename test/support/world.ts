@@ -1,0 +1,94 @@
+/**
+ * A small real world for tests: an instance on a real SQLite file in a temporary directory,
+ * members with real Semaphore identities, a letter, and helpers that make real proofs.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { identityFromPrivateKey, type Identity } from '../../src/core/identity.ts';
+import { type Letter, letterId as computeLetterId } from '../../src/core/letter.ts';
+import { type ActionChoice, type ProverContext, proveAction, proveProposal } from '../../src/core/prove.ts';
+import type { SignatureRecord } from '../../src/core/record.ts';
+import { rosterRef } from '../../src/core/roster.ts';
+import { nodeArtifacts } from '../../src/node/artifacts.ts';
+import type { Instance } from '../../src/server/instance.ts';
+import { openOrInit } from '../../src/server/open.ts';
+
+export interface World {
+  dir: string;
+  instance: Instance;
+  setupToken: string;
+  identities: Identity[];
+  names: string[];
+  /** A mutable clock: tests move `clock.now` forward to pass deadlines. */
+  clock: { now: Date };
+  close(): Promise<void>;
+}
+
+export async function makeWorld(options: { members?: number; enroll?: number } = {}): Promise<World> {
+  const members = options.members ?? 6;
+  const enrollCount = options.enroll ?? members;
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-test-'));
+  const clock = { now: new Date('2026-11-25T12:00:00Z') };
+  const { instance, setupToken } = await openOrInit({ dataDir: dir, name: 'Test caucus', origin: 'test.invalid/caucus', now: () => clock.now });
+  const names = Array.from({ length: members }, (_, i) => `Member ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? i : ''}`);
+  const added = await instance.addMembers(names.map((name) => ({ name })));
+  const identities: Identity[] = [];
+  for (let i = 0; i < enrollCount; i++) {
+    const id = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
+    await instance.enroll(added[i].code, id.commitment.toString());
+    identities.push(id);
+  }
+  return {
+    dir,
+    instance,
+    setupToken: setupToken!,
+    identities,
+    names,
+    clock,
+    async close() {
+      await instance.db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OpenLetter {
+  id: string;
+  letter: Letter;
+  ctx(i: number): ProverContext;
+  sign(i: number, choice: ActionChoice): Promise<SignatureRecord>;
+}
+
+/** Fix the current roster in a letter, have member `proposer` propose it. */
+export async function openLetter(world: World, overrides: Partial<Letter> = {}, proposer = 0): Promise<OpenLetter> {
+  const { snapshot, ref } = await world.instance.roster();
+  const computed = rosterRef(snapshot);
+  if (!computed.ok) throw new Error(computed.reason);
+  const letter: Letter = {
+    format: 'undersigned-letter/1',
+    title: 'Request for a leadership review',
+    text: 'We ask the chair to convene a leadership review.',
+    recipient: 'The caucus chair',
+    roster: ref,
+    deadline: '2026-12-01T17:00:00Z',
+    revealThreshold: 0,
+    visibility: 'live',
+    nonce: Buffer.from(randomBytes(16)).toString('hex'),
+    ...overrides,
+  };
+  const id = computeLetterId(letter);
+  const ctx = (i: number): ProverContext => ({ identity: world.identities[i], group: computed.group, letter, letterId: id, artifacts: nodeArtifacts });
+  await world.instance.proposeLetter(letter, await proveProposal(ctx(proposer)));
+  return {
+    id,
+    letter,
+    ctx,
+    async sign(i, choice) {
+      const record = await proveAction(ctx(i), choice);
+      await world.instance.submitRecord(id, record);
+      return record;
+    },
+  };
+}
