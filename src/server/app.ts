@@ -10,6 +10,7 @@ import { parseRosterCsv } from '../core/roster-csv.ts';
 import { SemaphoreProofSchema } from '../core/semaphore.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { Instance } from './instance.ts';
+import { registerPages } from './pages.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
 const decimal = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal integer');
@@ -55,7 +56,7 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { instance } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, disableRequestLogging: true });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
 
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.routeOptions.url ?? '(no route)'} ${reply.statusCode}`);
@@ -88,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
+  registerPages(app, instance);
   const admin = async (req: FastifyRequest) => instance.checkAdmin(bearer(req));
 
   // --- instance & setup
