@@ -13,7 +13,11 @@ import { type Letter, letterId as computeLetterId } from '../core/letter.ts';
 import { plausibleNames } from '../core/names.ts';
 import { type ProverContext, proveAction, proveProposal } from '../core/prove.ts';
 import { rosterRef } from '../core/roster.ts';
-import { nodeArtifacts } from '../node/artifacts.ts';
+import { nodeArtifacts, nodeVerificationKeys } from '../node/artifacts.ts';
+import { transportEntry } from '../core/trustee/dkg.ts';
+import { randomScalar } from '../core/trustee/group.ts';
+import { trusteeStep } from '../core/trustee/duties.ts';
+import { inProcessTrusteeApi } from '../server/trustee-api.ts';
 import { openOrInit } from '../server/open.ts';
 import { CliError } from './errors.ts';
 import { Progress } from './progress.ts';
@@ -22,9 +26,17 @@ export interface DemoOptions {
   members: number;
   signers: number;
   named: number;
+  /** Signers who sign sealed (after the named ones); needs `trustees`. */
+  sealed?: number;
+  /** Reveal threshold of the letter. */
+  threshold?: number;
+  /** A k-of-n trustee committee, e.g. { k: 3, n: 5 }. One trustee stays offline at the reveal when n > k. */
+  trustees?: { k: number; n: number };
   /** Report progress lines on stderr. */
   log?: (line: string) => void;
 }
+
+const random = (n: number) => new Uint8Array(randomBytes(n));
 
 export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; names: string[] }> {
   const { members, signers, named } = options;
@@ -34,11 +46,21 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
     throw new CliError('usage', `--signers must be from 1 to ${members - 1} (one more member withdraws for good)`, 2);
   }
   if (!Number.isInteger(named) || named < 0 || named > signers) throw new CliError('usage', '--named must be from 0 to --signers', 2);
+  const sealedCount = options.sealed ?? 0;
+  const threshold = options.threshold ?? 0;
+  if (!Number.isInteger(sealedCount) || sealedCount < 0 || named + sealedCount > signers) throw new CliError('usage', '--named plus --sealed must not exceed --signers', 2);
+  if (sealedCount > 0 && !options.trustees) throw new CliError('usage', 'sealed signatures need a trustee committee: add --trustees k/n (e.g. 3/5)', 2);
+  if (options.trustees && (options.trustees.k < 2 || options.trustees.k > options.trustees.n || options.trustees.n > 20)) {
+    throw new CliError('usage', '--trustees k/n needs 2 ≤ k ≤ n ≤ 20', 2);
+  }
+  if (options.trustees && threshold < 1) throw new CliError('usage', 'a letter with sealed signatures needs --threshold of at least 1', 2);
 
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-demo-'));
   try {
     const { instance } = await openOrInit({ dataDir: dir, name: 'Demo caucus', origin: 'demo.undersigned.invalid/caucus' });
-    const names = plausibleNames(members, new Uint8Array(randomBytes(32)));
+    const trusteeCount = options.trustees?.n ?? 0;
+    const allNames = plausibleNames(members + trusteeCount, new Uint8Array(randomBytes(32)));
+    const names = allNames.slice(0, members);
     log(`roster: adding ${members} members`);
     const added = await instance.addMembers(names.map((name) => ({ name })));
 
@@ -49,6 +71,26 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
       await instance.enroll(added[i].code, identity.commitment.toString());
       identities.push(identity);
       enrolling.tick(i + 1);
+    }
+
+    // The trustee committee: each trustee joins with its code, then deals and checks shares.
+    const trusteeSecrets: bigint[] = [];
+    let committeeRef: Letter['committee'];
+    if (options.trustees) {
+      const { k, n } = options.trustees;
+      const codes = await instance.committee.create({ name: 'Demo trustees', k, trustees: allNames.slice(members) });
+      for (const t of codes) {
+        const secret = randomScalar(random);
+        trusteeSecrets.push(secret);
+        const { transportKey, proof } = transportEntry(secret, 'Demo trustees', t.index, random);
+        await instance.committee.join(t.code, transportKey, proof);
+      }
+      for (let round = 0; round < 3 && !(await instance.committee.letterRef()); round++) {
+        for (const secret of trusteeSecrets) await trusteeStep(inProcessTrusteeApi(instance), secret, nodeVerificationKeys, random);
+      }
+      committeeRef = (await instance.committee.letterRef()) ?? undefined;
+      if (!committeeRef) throw new Error('the demo committee did not complete its key generation');
+      log(`trustees: ${k} of ${n} committee formed, key ${committeeRef.publicKey.slice(0, 16)}…`);
     }
 
     const { snapshot, ref } = await instance.roster();
@@ -64,8 +106,9 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
       recipient: 'The caucus chair',
       roster: ref,
       deadline: new Date(Date.now() + 7 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      revealThreshold: 0,
+      revealThreshold: threshold,
       visibility: 'live',
+      ...(committeeRef ? { committee: committeeRef } : {}),
       nonce: Buffer.from(randomBytes(16)).toString('hex'),
     };
     const id = computeLetterId(letter);
@@ -75,11 +118,13 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
 
     // Who does what: signers are members 0..signers-1, the first `named` of them named; one signer
     // withdraws and signs again; one more member signs and withdraws for good.
-    const plan: { who: number; action: 'support' | 'withdraw'; display?: 'anonymous' | 'named'; seq: number }[] = [];
-    for (let i = 0; i < signers; i++) plan.push({ who: i, action: 'support', display: i < named ? 'named' : 'anonymous', seq: 1 });
+    type Display = 'anonymous' | 'named' | 'sealed';
+    const displayOf = (i: number): Display => (i < named ? 'named' : i < named + sealedCount ? 'sealed' : 'anonymous');
+    const plan: { who: number; action: 'support' | 'withdraw'; display?: Display; seq: number }[] = [];
+    for (let i = 0; i < signers; i++) plan.push({ who: i, action: 'support', display: displayOf(i), seq: 1 });
     const changer = signers - 1;
     plan.push({ who: changer, action: 'withdraw', seq: 2 });
-    plan.push({ who: changer, action: 'support', display: changer < named ? 'named' : 'anonymous', seq: 3 });
+    plan.push({ who: changer, action: 'support', display: displayOf(changer), seq: 3 });
     const quitter = signers;
     plan.splice(Math.floor(signers / 2), 0, { who: quitter, action: 'support', display: 'anonymous', seq: 1 });
     plan.push({ who: quitter, action: 'withdraw', seq: 2 });
@@ -87,7 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
     const signing = new Progress('signing', plan.length);
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i];
-      const record = await proveAction(ctx(p.who), { action: p.action, display: p.display, seq: p.seq });
+      const record = await proveAction(ctx(p.who), { action: p.action, display: p.display, seq: p.seq, random });
       await instance.submitRecord(id, record);
       signing.tick(i + 1);
     }
@@ -95,6 +140,15 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
 
     const closed = await instance.closeLetter(id);
     log(`closed: ${closed.count} of ${members} signed`);
+    if (options.trustees) {
+      // Every trustee but one (offline) recomputes the count from the public records and, if the
+      // threshold is met, publishes its partial decryptions; k of them are enough.
+      const online = trusteeSecrets.slice(0, Math.max(options.trustees.k, options.trustees.n - 1));
+      for (const secret of online) {
+        const step = await trusteeStep(inProcessTrusteeApi(instance), secret, nodeVerificationKeys, random);
+        for (const line of step.did) log(`trustee: ${line}`);
+      }
+    }
     const bundle = await instance.bundle(id);
     await instance.db.destroy();
     return { bundle, names: names.slice(0, named) };

@@ -14,6 +14,7 @@ import { fail, pass, type Check } from './result.ts';
 import { RosterSnapshotSchema, checkRoster } from './roster.ts';
 import { type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
 import { tally } from './tally.ts';
+import { type SealedSummary, verifySealedPart } from './bundle-sealed.ts';
 
 export const BUNDLE_FORMAT = 'undersigned-bundle/1';
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -32,8 +33,20 @@ export const BundleSchema = z
     opened: LoggedEntrySchema,
     records: z.array(LoggedEntrySchema),
     closed: LoggedEntrySchema,
+    /** Letters with a trustee committee: its log entries (before the opening) and the reveal entries (after the close). */
+    committee: z.array(LoggedEntrySchema).optional(),
+    reveals: z.array(LoggedEntrySchema).optional(),
     result: z
-      .object({ count: z.number().int().min(0), rosterSize: z.number().int().min(0), named: z.array(z.string()) })
+      .object({
+        count: z.number().int().min(0),
+        rosterSize: z.number().int().min(0),
+        named: z.array(z.string()),
+        revealed: z.array(z.string()).optional(),
+        sealed: z
+          .object({ total: z.number().int().min(0), revealed: z.number().int().min(0), stillSealed: z.number().int().min(0), invalid: z.array(z.string()) })
+          .strict()
+          .optional(),
+      })
       .strict(),
     verificationKey: z.object({ name: z.literal('semaphore-v4'), depth: z.number().int().min(1).max(32), sha256: hex32 }).strict(),
   })
@@ -59,6 +72,11 @@ export interface BundleSummary {
   count: number;
   rosterSize: number;
   named: string[];
+  /** Sealed names revealed by the trustees (the letter reached its reveal threshold). */
+  revealed: string[];
+  sealed: SealedSummary;
+  /** Trustees whose partial decryptions did not verify (ignored), and those used. */
+  trustees: { used: number[]; misbehaving: { trustee: number; reason: string }[] };
   records: number;
   checkpoint: { origin: string; size: number; rootHash: string };
   verifierKey: string;
@@ -74,6 +92,12 @@ export function parseBundle(json: unknown): Check<{ bundle: Bundle }> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return fail('bundle_malformed', `bundle field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  // Every entry is hashed as canonical JSON, which refuses what the schema lets through (a lone surrogate).
+  try {
+    canonicalJson(parsed.data);
+  } catch (e) {
+    return fail('bundle_malformed', `bundle: ${(e as Error).message}`);
   }
   return pass({ bundle: parsed.data });
 }
@@ -163,12 +187,33 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   const t = tally(inputs);
   if (!t.ok) return invalid(t.code, t.reason);
   const named = t.tally.named.map((n) => n.name);
-  if (closed.result.count !== t.tally.count || canonicalJson(closed.result.named) !== canonicalJson(named)) {
+  if (closed.result.count !== t.tally.count) {
     return invalid('result_mismatch', `the close entry states ${closed.result.count} signatures; the records give ${t.tally.count}`);
   }
+  if (canonicalJson(closed.result.named) !== canonicalJson(named)) return invalid('result_mismatch', 'the close entry names other signers than the records give');
   if (b.result.count !== t.tally.count) return invalid('result_mismatch', `the bundle claims ${b.result.count} signatures; the records give ${t.tally.count}`);
   if (b.result.rosterSize !== letter.roster.size) return invalid('result_mismatch', `the bundle claims a roster of ${b.result.rosterSize}; the letter fixed ${letter.roster.size}`);
   if (canonicalJson(b.result.named) !== canonicalJson(named)) return invalid('result_mismatch', 'the bundle claims other named signers than the records give');
+
+  // 11. Sealed names: the committee, and what the trustees revealed (bundle-sealed.ts).
+  const sealedPart = verifySealedPart({
+    letter,
+    letterId: id,
+    checkpoint: cp,
+    openedIndex: b.opened.index,
+    closedIndex: b.closed.index,
+    committee: b.committee,
+    reveals: b.reveals,
+    records: inputs,
+    count: t.tally.count,
+    byCommitment: roster.byCommitment,
+  });
+  if (!sealedPart.ok) return invalid(sealedPart.code, sealedPart.reason);
+  const revealed = sealedPart.reveal?.revealed.map((r) => r.name) ?? [];
+  if (letter.committee) {
+    if (canonicalJson(b.result.revealed ?? null) !== canonicalJson(revealed)) return invalid('result_mismatch', 'the bundle claims other revealed names than the trustees revealed');
+    if (canonicalJson(b.result.sealed ?? null) !== canonicalJson(sealedPart.sealed)) return invalid('result_mismatch', 'the bundle claims another sealed summary than the records give');
+  }
 
   return {
     valid: true,
@@ -178,6 +223,9 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
     count: t.tally.count,
     rosterSize: letter.roster.size,
     named,
+    revealed,
+    sealed: sealedPart.sealed,
+    trustees: { used: sealedPart.reveal?.trustees ?? [], misbehaving: sealedPart.reveal?.misbehaving ?? [] },
     records: total,
     checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
     verifierKey: b.log.verifierKey,

@@ -27,6 +27,19 @@ export const LetterSchema = z
     deadline: InstantSchema,
     revealThreshold: z.number().int().min(0).max(10_000_000),
     visibility: z.enum(VISIBILITIES),
+    /**
+     * The trustee committee that sealed names on this letter are encrypted to (absent: no sealed
+     * signatures). Fixed at opening like the roster: docs/protocol.md §11.
+     */
+    committee: z
+      .object({
+        id: z.string().regex(/^[0-9a-f]{64}$/),
+        publicKey: z.string().regex(/^[0-9a-f]{64}$/),
+        k: z.number().int().min(1),
+        n: z.number().int().min(1),
+      })
+      .strict()
+      .optional(),
     /** 16 random bytes (hex) chosen by the proposer: the same words proposed twice are two letters. */
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
   })

@@ -11,7 +11,9 @@ import { poseidon2 } from 'poseidon-lite/poseidon2';
 import { publicKeyOf, signField } from './identity.ts';
 import { type Letter, proposalMessage, proposalScope, signatureScope } from './letter.ts';
 import { type Action, type SignatureRecord, actionMessage, namedMessage } from './record.ts';
+import { sealName } from './sealed.ts';
 import { type SemaphoreProof, semaphoreHash } from './semaphore.ts';
+import { type Random, decodePoint } from './trustee/group.ts';
 
 export type Artifacts = (depth: number) => { wasm: string; zkey: string };
 
@@ -53,8 +55,10 @@ export function proveProposal(ctx: ProverContext): Promise<SemaphoreProof> {
 
 export interface ActionChoice {
   action: 'support' | 'withdraw';
-  display?: 'anonymous' | 'named';
+  display?: 'anonymous' | 'named' | 'sealed';
   seq: number;
+  /** Randomness for sealing a name to the letter's committee (needed for `sealed`). */
+  random?: Random;
 }
 
 /** A signature record: the action, named if asked, and its proof. */
@@ -72,6 +76,12 @@ export async function proveAction(ctx: ProverContext, choice: ActionChoice): Pro
       display: 'named',
       named: { publicKey: publicKeyOf(ctx.identity), signature: signField(ctx.identity, namedMessage(ctx.letterId, nullifier)) },
     };
+  } else if (choice.display === 'sealed') {
+    if (!ctx.letter.committee || !choice.random) throw new Error('a sealed signature needs a letter with a committee, and randomness');
+    const key = decodePoint(ctx.letter.committee.publicKey, 'committee key');
+    if (!key.ok) throw new Error(key.reason);
+    const nullifier = expectedNullifier(ctx.identity, scope);
+    action = { ...base, action: 'support', display: 'sealed', sealed: sealName(ctx.identity, ctx.letterId, nullifier, key.point, choice.random) };
   } else {
     action = { ...base, action: 'support', display: 'anonymous' };
   }

@@ -14,6 +14,8 @@ import { type Letter, signatureScope } from './letter.ts';
 import { fail, pass, type Check } from './result.ts';
 import type { RosterMember } from './roster.ts';
 import { SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from './semaphore.ts';
+import { SealedSchema } from './trustee/dkg.ts';
+import { checkSealed } from './trustee/seal.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -43,6 +45,17 @@ export const ActionSchema = z.union([
     .object({
       format: z.literal('undersigned-action/1'),
       letterId: hex32,
+      action: z.literal('support'),
+      display: z.literal('sealed'),
+      seq: z.number().int().min(1).max(1_000_000),
+      /** The named part, sealed to the letter's trustee committee (src/core/sealed.ts). */
+      sealed: SealedSchema,
+    })
+    .strict(),
+  z
+    .object({
+      format: z.literal('undersigned-action/1'),
+      letterId: hex32,
       action: z.literal('withdraw'),
       seq: z.number().int().min(1).max(1_000_000),
     })
@@ -64,6 +77,11 @@ export function actionMessage(action: Action): bigint {
 /** The field element a named signer signs: binds their name to this letter and nullifier. */
 export function namedMessage(letterId: string, nullifier: string): bigint {
   return hexToBigint(taggedHash('undersigned/named/v1', { letterId, nullifier })) >> 8n;
+}
+
+/** The context a sealed name is encrypted and proven in: it cannot be moved to another record. */
+export function sealedContext(letterId: string, nullifier: string): string {
+  return `undersigned/sealed-signature/v1|${letterId}|${nullifier}`;
 }
 
 export interface RecordContext {
@@ -99,7 +117,13 @@ export async function verifyRecord(record: SignatureRecord, ctx: RecordContext):
       return fail('named_bad_signature', 'the named signature does not verify');
     }
   }
-  // 6. The zero-knowledge proof itself.
+  // 6. A sealed name is well formed and bound to this letter and nullifier (it cannot be opened here).
+  if (action.action === 'support' && action.display === 'sealed') {
+    if (!ctx.letter.committee) return fail('sealed_without_committee', 'this letter has no trustee committee, so it takes no sealed signatures');
+    const sealed = checkSealed(action.sealed, sealedContext(ctx.letterId, proof.nullifier));
+    if (!sealed.ok) return fail('bad_sealed', `the sealed name is invalid: ${sealed.reason}`);
+  }
+  // 7. The zero-knowledge proof itself.
   if (!(await verifySemaphoreProof(proof, ctx.keys))) return fail('bad_proof', 'proof does not verify');
   return pass({ signer });
 }

@@ -29,7 +29,8 @@ export type RosterMember = z.infer<typeof RosterMemberSchema>;
 export const RosterSnapshotSchema = z
   .object({
     members: z.array(RosterMemberSchema),
-    leafCount: z.number().int().min(0),
+    // A forged bundle must not make the verifier build an unbounded tree (2^21 leaves is 20 times the largest roster we plan for).
+    leafCount: z.number().int().min(0).max(2 ** 21),
   })
   .strict();
 export type RosterSnapshot = z.infer<typeof RosterSnapshotSchema>;
@@ -80,8 +81,18 @@ export function rosterDigest(snapshot: RosterSnapshot): string {
   return taggedHash('undersigned/roster/v1', snapshot);
 }
 
+/**
+ * The Semaphore group of these leaves. Built by inserting a non-zero placeholder for each empty
+ * leaf and then setting it to 0 with `removeMember`: @zk-kit/lean-imt's bulk insert treats a zero
+ * right sibling as absent (it tests truthiness) while its `update` and the circuit hash it, so a
+ * tree built in one call would disagree with the proofs members make (docs/protocol.md §3.2).
+ */
 export function rosterGroup(leaves: bigint[]): Group {
-  return new Group(leaves);
+  const group = new Group(leaves.map((l) => (l === 0n ? 1n : l)));
+  leaves.forEach((l, i) => {
+    if (l === 0n) group.removeMember(i);
+  });
+  return group;
 }
 
 /** The reference a letter fixes, computed from a snapshot. */
@@ -103,6 +114,8 @@ export function rosterRef(snapshot: RosterSnapshot): Check<{ ref: RosterRef; gro
 
 /** Check a snapshot against the reference a letter fixed; each mismatch has its own code. */
 export function checkRoster(snapshot: RosterSnapshot, ref: RosterRef): Check<{ group: Group; byCommitment: Map<string, RosterMember> }> {
+  // Before building a tree of `leafCount` leaves: a count the letter's depth cannot hold is refused cheaply.
+  if (treeDepth(snapshot.leafCount) !== ref.depth) return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
   const computed = rosterRef(snapshot);
   if (!computed.ok) return computed;
   const c = computed.ref;

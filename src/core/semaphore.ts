@@ -14,7 +14,7 @@ import { groth16 } from 'snarkjs';
 import { z } from 'zod';
 
 /** BN254 scalar field order: every public signal must be below it. */
-export const SNARK_FIELD = 21888242871839275222246405745257275088548364400416821060479878177833424220617n;
+export const SNARK_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 export const MIN_DEPTH = 1;
 export const MAX_DEPTH = 32;
 
@@ -54,8 +54,11 @@ export function hexToBigint(hex: string): bigint {
   return BigInt('0x' + hex);
 }
 
+/** BN254 base field order: every proof coordinate must be below it. */
+export const BN254_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
 /** The packed 8-element proof (Semaphore's packGroth16Proof) back into snarkjs's shape. */
-function unpack(points: readonly string[]) {
+export function unpackGroth16Proof(points: readonly string[]) {
   return {
     pi_a: [points[0], points[1], '1'],
     pi_b: [
@@ -70,26 +73,36 @@ function unpack(points: readonly string[]) {
 }
 
 /**
+ * The Groth16 statement a Semaphore proof makes: its four public signals
+ * [root, nullifier, H(message), H(scope)] and its points as integers, or null when a value is out
+ * of range (a signal not below the scalar field, a message or scope over 256 bits, a coordinate
+ * not below the base field), in which case no verifier accepts it.
+ */
+export function semaphoreGroth16Input(proof: SemaphoreProof): { publicSignals: bigint[]; points: bigint[] } | null {
+  const root = BigInt(proof.merkleTreeRoot);
+  const nullifier = BigInt(proof.nullifier);
+  if (root >= SNARK_FIELD || nullifier >= SNARK_FIELD) return null;
+  const message = BigInt(proof.message);
+  const scope = BigInt(proof.scope);
+  if (message >= 1n << 256n || scope >= 1n << 256n) return null;
+  const points = proof.points.map(BigInt);
+  if (points.some((p) => p >= BN254_FIELD)) return null;
+  return { publicSignals: [root, nullifier, semaphoreHash(message), semaphoreHash(scope)], points };
+}
+
+/**
  * Verify a Semaphore v4 proof's Groth16 part. The caller checks what the signals must equal
  * (root, scope, message); this only says whether the proof is valid for the signals it states.
+ * Many proofs at once: verifySemaphoreProofs in groth16-batch.ts gives the same answers, faster.
  */
 export async function verifySemaphoreProof(proof: SemaphoreProof, keys: VerificationKeys): Promise<boolean> {
-  const signals = [BigInt(proof.merkleTreeRoot), BigInt(proof.nullifier)];
-  if (signals.some((s) => s >= SNARK_FIELD)) return false;
-  if (BigInt(proof.message) >= 1n << 256n || BigInt(proof.scope) >= 1n << 256n) return false;
-  if (proof.points.some((p) => BigInt(p) >= 21888242871839275222246405745257275088696311157297823662689037894645226208583n)) {
-    return false;
-  }
-  const publicSignals = [
-    proof.merkleTreeRoot,
-    proof.nullifier,
-    semaphoreHash(BigInt(proof.message)).toString(),
-    semaphoreHash(BigInt(proof.scope)).toString(),
-  ];
+  const input = semaphoreGroth16Input(proof);
+  if (!input) return false;
   const vkey = await keys(proof.merkleTreeDepth);
   try {
-    // snarkjs checks that the points are on the curve and in the right subgroups.
-    return await groth16.verify(vkey as never, publicSignals, unpack(proof.points) as never);
+    // snarkjs checks that the points are on the curve, not that B is in the order-r subgroup of
+    // the twist; groth16-batch.ts does (it must, for batching to be sound).
+    return await groth16.verify(vkey as never, input.publicSignals.map(String), unpackGroth16Proof(proof.points) as never);
   } catch {
     return false;
   }

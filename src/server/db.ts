@@ -37,6 +37,8 @@ export interface Tables {
     signer_member: number | null;
   };
   sessions: { token_hash: string; expires_at: string };
+  /** The trustee committee being formed: one slot per trustee until all have joined. */
+  trustee_slots: { idx: number; name: string; code_hash: string; transport_key: string | null; proof: string | null };
   challenges: { challenge: string; expires_at: string; used: number };
 }
 
@@ -113,6 +115,18 @@ const migrations: Record<string, Migration> = {
         .addColumn('challenge', 'text', (c) => c.primaryKey())
         .addColumn('expires_at', 'text', (c) => c.notNull())
         .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+  '0002-trustees': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('trustee_slots')
+        .addColumn('idx', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('transport_key', 'text')
+        .addColumn('proof', 'text')
         .execute();
     },
   },

@@ -16,6 +16,8 @@ import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, ro
 import { type VerificationKeys, verifySemaphoreProof, type SemaphoreProof } from '../core/semaphore.ts';
 import { sessionMessage, sessionScope } from '../core/session.ts';
 import type { Db, Tables } from './db.ts';
+import { verifySealedPart } from '../core/bundle-sealed.ts';
+import { CommitteeService } from './committee.ts';
 import { ApiError, badRequest, conflict, notFound, unauthorized } from './errors.ts';
 
 export interface InstanceDeps {
@@ -51,6 +53,8 @@ export function normalizeCode(code: string): string {
 }
 
 export class Instance {
+  /** The trustee committee (sealed signatures, ballots). */
+  readonly committee: CommitteeService = new CommitteeService(this);
   private tree = new MerkleTree();
   private signer: { name: string; secretKey: Uint8Array; publicKey: Uint8Array } | null = null;
   private rosterCache: { size: number; snapshot: RosterSnapshot; ref: RosterRef; group: Group } | null = null;
@@ -119,7 +123,7 @@ export class Instance {
   }
 
   /** Exchange the one-time setup token for an organizer token. Opening the link does not consume it. */
-  async setup(token: string): Promise<{ adminToken: string }> {
+  async setup(token: string, name?: string): Promise<{ adminToken: string }> {
     const row = await this.db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
     if (!row || row.used) throw new ApiError(403, 'setup_token_invalid', 'this setup link is not valid or was already used');
     if (row.expires_at < this.nowIso()) throw new ApiError(403, 'setup_token_expired', 'this setup link has expired: run `undersigned init --new-setup-token`');
@@ -128,6 +132,8 @@ export class Instance {
       const r = await trx.updateTable('setup_tokens').set({ used: 1 }).where('token_hash', '=', row.token_hash).where('used', '=', 0).executeTakeFirst();
       if (Number(r.numUpdatedRows) !== 1) throw new ApiError(403, 'setup_token_invalid', 'this setup link was already used');
       await trx.insertInto('admin_tokens').values({ token_hash: hashToken(adminToken) }).execute();
+      // The display name only; the log's identity is its origin and key, which never change.
+      if (name !== undefined) await trx.updateTable('meta').set({ value: normalizeName(name) }).where('key', '=', 'name').execute();
     });
     return { adminToken };
   }
@@ -203,7 +209,7 @@ export class Instance {
 
   /** Bind an enrollment code to an identity commitment made on the member's side. */
   async enroll(code: string, commitment: string): Promise<{ member: { id: number; name: string }; leaf: number; receipt: Receipt }> {
-    if (!/^[1-9][0-9]{0,76}$/.test(commitment) || BigInt(commitment) >= 21888242871839275222246405745257275088548364400416821060479878177833424220617n) {
+    if (!/^[1-9][0-9]{0,76}$/.test(commitment) || BigInt(commitment) >= 21888242871839275222246405745257275088548364400416034343698204186575808495617n) {
       throw badRequest('bad_commitment', 'the identity commitment is not a field element');
     }
     const codeHash = hashToken(normalizeCode(code));
@@ -272,6 +278,12 @@ export class Instance {
       throw conflict('roster_changed', 'the letter must fix the current roster: fetch it again and redo the proposal');
     }
     if (current.ref.enrolled < 1) throw conflict('roster_empty', 'nobody has enrolled yet');
+    if (letter.committee) {
+      const ref = await this.committee.letterRef();
+      if (!ref) throw conflict('committee_not_ready', 'sealed signatures need a trustee committee whose key generation is complete');
+      if (canonicalJson(ref) !== canonicalJson(letter.committee)) throw conflict('committee_mismatch', 'the letter must fix the current committee key: fetch it again');
+      if (letter.revealThreshold < 1) throw badRequest('bad_letter', 'a letter with sealed signatures needs a reveal threshold of at least 1');
+    }
     if (
       proposal.merkleTreeRoot !== letter.roster.root ||
       proposal.merkleTreeDepth !== letter.roster.depth ||
@@ -418,7 +430,7 @@ export class Instance {
     await this.syncTree(this.db);
     const checkpoint = await this.latestCheckpoint();
     const size = this.tree.size;
-    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body']).where('letter_id', '=', id).orderBy('idx').execute();
+    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body', 'kind']).where('letter_id', '=', id).orderBy('idx').execute();
     const logged = (r: { idx: number; body: string }): LoggedEntry => ({
       index: r.idx,
       entry: JSON.parse(r.body) as LogEntry,
@@ -430,17 +442,47 @@ export class Instance {
     const closedEntry = JSON.parse(closed.body) as EntryOf<'letter-closed'>;
     const snapshot = await this.snapshotAt(row.opened_idx);
     const vkey = await this.deps.keys(letter.roster.depth);
-    return {
+    const records = rows.filter((r) => r.kind === 'signature').map(logged);
+    const bundle: Bundle = {
       format: BUNDLE_FORMAT,
       letterId: id,
       log: { verifierKey: this.verifierKey(), checkpoint },
       roster: snapshot,
       opened: logged(opened),
-      records: rows.filter((r) => r.idx !== row.opened_idx && r.idx !== row.closed_idx).map(logged),
+      records,
       closed: logged(closed),
       result: { count: closedEntry.result.count, rosterSize: letter.roster.size, named: closedEntry.result.named },
       verificationKey: { name: 'semaphore-v4', depth: letter.roster.depth, sha256: verificationKeyDigest(vkey) },
     };
+    if (letter.committee) {
+      // The committee's entries and the reveal, with the result computed by the verifier's own code.
+      const committee = (await this.committee.entries()).filter((e) => e.index < row.opened_idx).map((e) => logged({ idx: e.index, body: canonicalJson(e.entry) }));
+      const reveals = rows.filter((r) => r.kind === 'reveal-partials').map(logged);
+      const cp = { size, rootHash: this.tree.root(size) };
+      const roster = checkRoster(snapshot, letter.roster);
+      if (!roster.ok) throw new Error(roster.reason);
+      const part = verifySealedPart({
+        letter,
+        letterId: id,
+        checkpoint: cp,
+        openedIndex: row.opened_idx,
+        closedIndex: row.closed_idx,
+        committee,
+        reveals,
+        records: records.map((r) => {
+          const e = r.entry as EntryOf<'signature'>;
+          return { nullifier: e.record.proof.nullifier, action: e.record.action };
+        }),
+        count: closedEntry.result.count,
+        byCommitment: roster.byCommitment,
+      });
+      if (!part.ok) throw new Error(`stored committee or reveal entries do not verify: ${part.reason}`);
+      bundle.committee = committee;
+      bundle.reveals = reveals;
+      bundle.result.revealed = part.reveal?.revealed.map((r) => r.name) ?? [];
+      bundle.result.sealed = part.sealed;
+    }
+    return bundle;
   }
 
   // --- membership sessions ------------------------------------------------------------------
@@ -532,7 +574,8 @@ export class Instance {
    * transaction; the in-memory tree is re-read from the database first, so another process
    * (the organizer's CLI) appending to the same file is picked up.
    */
-  private async append(entry: LogEntry, db: Db = this.db): Promise<Receipt> {
+  /** Internal to the server: other server modules (the committee) append through here. */
+  async append(entry: LogEntry, db: Db = this.db): Promise<Receipt> {
     await this.syncTree(db);
     const index = this.tree.size;
     const leafHash = entryLeafHash(entry);

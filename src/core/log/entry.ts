@@ -4,7 +4,9 @@
  * (RFC 9162 §2.1.1: SHA-256(0x00 ‖ entry bytes)).
  */
 import { z } from 'zod';
+import { CommitteeEntrySchemas } from '../committee.ts';
 import { canonicalBytes } from '../encoding.ts';
+import { RevealEntrySchema } from '../reveal.ts';
 import { LetterSchema } from '../letter.ts';
 import { SignatureRecordSchema } from '../record.ts';
 import { SemaphoreProofSchema } from '../semaphore.ts';
@@ -34,6 +36,12 @@ export const LogEntrySchema = z.discriminatedUnion('kind', [
       result: z.object({ count: z.number().int().min(0), named: z.array(z.string()) }).strict(),
     })
     .strict(),
+  CommitteeEntrySchemas.created,
+  CommitteeEntrySchemas.contribution,
+  CommitteeEntrySchemas.ack,
+  CommitteeEntrySchemas.complaint,
+  CommitteeEntrySchemas.ready,
+  RevealEntrySchema,
 ]);
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 export type EntryOf<K extends LogEntry['kind']> = Extract<LogEntry, { kind: K }>;

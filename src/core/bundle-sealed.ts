@@ -1,0 +1,116 @@
+/**
+ * Step 11 of bundle verification (docs/bundle-format.md §4): the trustee committee a letter's
+ * sealed names are encrypted to, and the reveal. Kept apart from bundle.ts because a letter
+ * without a committee never reaches it.
+ */
+import { evaluateCommittee, type CommitteeEntry } from './committee.ts';
+import { canonicalJson, hexToBytes } from './encoding.ts';
+import type { Letter } from './letter.ts';
+import { type LogEntry, entryLeafHash } from './log/entry.ts';
+import { verifyInclusion } from './log/merkle.ts';
+import type { Action } from './record.ts';
+import { type Check, fail, pass } from './result.ts';
+import { type RevealEntry, type RevealResult, type SealedRecord, computeReveal } from './reveal.ts';
+import type { RosterMember } from './roster.ts';
+import { type Point } from './trustee/group.ts';
+import { encodeKey } from './trustee/dkg.ts';
+
+export interface Logged {
+  index: number;
+  entry: LogEntry;
+  proof: string[];
+}
+
+export interface SealedSummary {
+  total: number;
+  revealed: number;
+  stillSealed: number;
+  invalid: string[];
+}
+
+export interface SealedInput {
+  letter: Letter;
+  letterId: string;
+  checkpoint: { size: number; rootHash: Uint8Array };
+  openedIndex: number;
+  closedIndex: number;
+  committee: readonly Logged[] | undefined;
+  reveals: readonly Logged[] | undefined;
+  records: readonly { nullifier: string; action: Action }[];
+  count: number;
+  byCommitment: ReadonlyMap<string, RosterMember>;
+}
+
+function checkLogged(label: string, list: readonly Logged[], checkpoint: SealedInput['checkpoint'], after: number, before: number): Check {
+  let previous = after;
+  for (const [i, e] of list.entries()) {
+    if (e.index <= previous || e.index >= before) return fail('entries_out_of_order', `${label} ${i}: log position ${e.index} is out of place`);
+    previous = e.index;
+    const inc = verifyInclusion({ leafHash: entryLeafHash(e.entry), index: e.index, size: checkpoint.size, proof: e.proof.map(hexToBytes), root: checkpoint.rootHash });
+    if (!inc.ok) return fail('not_in_log', `${label} ${i}: not in the log at position ${e.index} (${inc.reason})`);
+  }
+  return pass();
+}
+
+export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResult | null; sealed: SealedSummary }> {
+  const none = { total: 0, revealed: 0, stillSealed: 0, invalid: [] };
+  if (!input.letter.committee) {
+    if ((input.committee?.length ?? 0) > 0 || (input.reveals?.length ?? 0) > 0) {
+      return fail('unexpected_committee', 'the bundle carries trustee entries for a letter without a committee');
+    }
+    return pass({ reveal: null, sealed: none });
+  }
+  const committee = input.committee ?? [];
+  const reveals = input.reveals ?? [];
+  // 11.1 The committee entries are in the log, before the letter opened.
+  const inCommittee = checkLogged('committee entry', committee, input.checkpoint, -1, input.openedIndex);
+  if (!inCommittee.ok) return inCommittee;
+  const kinds = new Set(['committee-created', 'dkg-contribution', 'dkg-ack', 'dkg-complaint', 'committee-ready']);
+  if (committee.some((e) => !kinds.has(e.entry.kind))) return fail('wrong_entry_kind', 'a committee entry is not a committee event');
+  // 11.2 Replaying them gives the committee key the letter fixed.
+  const evaluated = evaluateCommittee(committee.map((e) => e.entry as CommitteeEntry));
+  if (!evaluated.ok) return fail(evaluated.code, `committee: ${evaluated.reason}`);
+  const state = evaluated.state;
+  if (!state.key || committee[committee.length - 1]?.entry.kind !== 'committee-ready') {
+    return fail('committee_not_ready', 'the committee entries do not end with a completed key generation');
+  }
+  const key = encodeKey(state.key);
+  const ref = input.letter.committee;
+  if (ref.id !== state.id || ref.publicKey !== key.publicKey || ref.k !== state.committee.k || ref.n !== state.committee.n) {
+    return fail('committee_mismatch', 'the letter fixed another committee key than the one the log gives');
+  }
+  // 11.3 The reveal entries are in the log after the close.
+  const inReveals = checkLogged('reveal entry', reveals, input.checkpoint, input.closedIndex, Number.MAX_SAFE_INTEGER);
+  if (!inReveals.ok) return inReveals;
+  if (reveals.some((e) => e.entry.kind !== 'reveal-partials')) return fail('wrong_entry_kind', 'a reveal entry is not a reveal-partials entry');
+  // 11.4 The sealed names to reveal: the latest action of a nullifier, when it is a sealed support.
+  const latest = new Map<string, { record: number; action: Action }>();
+  input.records.forEach((r, i) => latest.set(r.nullifier, { record: i, action: r.action }));
+  const sealed: SealedRecord[] = [];
+  for (const [nullifier, r] of latest) {
+    if (r.action.action === 'support' && r.action.display === 'sealed') sealed.push({ record: r.record, nullifier, sealed: r.action.sealed });
+  }
+  sealed.sort((a, b) => a.record - b.record);
+  const shares: Point[] = state.key.publicShares;
+  const reveal = computeReveal({
+    letterId: input.letterId,
+    committeeId: state.id,
+    k: state.committee.k,
+    publicShares: shares,
+    count: input.count,
+    threshold: input.letter.revealThreshold,
+    sealed,
+    entries: reveals.map((e) => e.entry as RevealEntry),
+    byCommitment: input.byCommitment,
+  });
+  if (!reveal.ok) return reveal;
+  const r = reveal.result;
+  return pass({
+    reveal: r,
+    sealed: { total: sealed.length, revealed: r.revealed.length, stillSealed: r.stillSealed, invalid: r.invalid.map((i) => i.reason) },
+  });
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

@@ -1,0 +1,52 @@
+/**
+ * Sealed signatures (docs/protocol.md §11): the named part of a signature — the member's public
+ * key and their EdDSA signature over (letter, nullifier) — sealed to the trustee committee's key
+ * in the context "undersigned/sealed-signature/v1|letterId|nullifier". The record counts now like
+ * an anonymous one; the name is revealed only if, at the close, the count reaches the letter's
+ * reveal threshold and k trustees publish their partial decryptions.
+ */
+import { canonicalBytes } from './encoding.ts';
+import { type Identity, publicKeyOf, signField, verifyFieldSignature, commitmentOf } from './identity.ts';
+import { NamedSchema, namedMessage, sealedContext } from './record.ts';
+import { type Check, fail, pass } from './result.ts';
+import type { RosterMember } from './roster.ts';
+import { type Point, type Random } from './trustee/group.ts';
+import { type Sealed, openSealed, seal } from './trustee/seal.ts';
+
+export { sealedContext };
+
+/** Seal the member's name (key + signature over letter and nullifier) to the committee key. */
+export function sealName(identity: Identity, letterId: string, nullifier: string, committeeKey: Point, random: Random): Sealed {
+  const named = { publicKey: publicKeyOf(identity), signature: signField(identity, namedMessage(letterId, nullifier)) };
+  return seal(canonicalBytes(named), committeeKey, sealedContext(letterId, nullifier), random);
+}
+
+/**
+ * Open a sealed name with the combined shared point and check it: it must decrypt, parse as a
+ * named signature, be signed over this letter and nullifier, by a key on the letter's roster.
+ * Anything else is "sealed content invalid": the record still counts, but names nobody.
+ */
+export function openSealedName(
+  sealed: Sealed,
+  shared: Point,
+  letterId: string,
+  nullifier: string,
+  byCommitment: ReadonlyMap<string, RosterMember>,
+): Check<{ signer: RosterMember }> {
+  const opened = openSealed(sealed, shared, sealedContext(letterId, nullifier));
+  if (!opened.ok) return fail('sealed_content_invalid', 'the sealed name does not decrypt');
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(opened.plaintext));
+  } catch {
+    return fail('sealed_content_invalid', 'the sealed name is not JSON');
+  }
+  const named = NamedSchema.safeParse(value);
+  if (!named.success) return fail('sealed_content_invalid', 'the sealed name is not a named signature');
+  const signer = byCommitment.get(commitmentOf(named.data.publicKey));
+  if (!signer) return fail('sealed_content_invalid', 'the sealed name is signed by a key that is not on the roster');
+  if (!verifyFieldSignature(namedMessage(letterId, nullifier), named.data.signature, named.data.publicKey)) {
+    return fail('sealed_content_invalid', 'the sealed signature does not verify');
+  }
+  return pass({ signer });
+}
