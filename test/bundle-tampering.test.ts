@@ -306,8 +306,14 @@ const rows: Row[] = [
   },
   {
     // A leaf count the letter's tree depth cannot hold is refused before the tree is built.
-    name: 'roster leaf count inflated',
+    name: 'roster leaf count inflated beyond any roster (refused before any tree is built)',
     tamper: (b) => ((b.roster.leafCount = 2 ** 31 - 1), b),
+    code: 'bundle_malformed',
+    where: 'roster.leafCount',
+  },
+  {
+    name: 'roster leaf count inflated within bounds but beyond the letter depth',
+    tamper: (b) => ((b.roster.leafCount = 2 ** 20), b),
     code: 'roster_size_mismatch',
     where: 'roster:',
   },

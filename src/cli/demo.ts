@@ -38,7 +38,8 @@ export interface DemoOptions {
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
-export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; names: string[] }> {
+export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; names: string[] }> {
+  let options = input;
   const { members, signers, named } = options;
   const log = options.log ?? (() => {});
   if (!Number.isInteger(members) || members < 3 || members > 100_000) throw new CliError('usage', '--members must be an integer from 3 to 100000', 2);
@@ -49,7 +50,8 @@ export async function runDemo(options: DemoOptions): Promise<{ bundle: Bundle; n
   const sealedCount = options.sealed ?? 0;
   const threshold = options.threshold ?? 0;
   if (!Number.isInteger(sealedCount) || sealedCount < 0 || named + sealedCount > signers) throw new CliError('usage', '--named plus --sealed must not exceed --signers', 2);
-  if (sealedCount > 0 && !options.trustees) throw new CliError('usage', 'sealed signatures need a trustee committee: add --trustees k/n (e.g. 3/5)', 2);
+  // Sealed signatures need a committee: 3 of 5 unless told otherwise.
+  if (sealedCount > 0 && !options.trustees) options = { ...options, trustees: { k: 3, n: 5 } };
   if (options.trustees && (options.trustees.k < 2 || options.trustees.k > options.trustees.n || options.trustees.n > 20)) {
     throw new CliError('usage', '--trustees k/n needs 2 ≤ k ≤ n ≤ 20', 2);
   }

@@ -16,6 +16,7 @@ import type { Instance, Receipt } from '../server/instance.ts';
 import { openInstance, openOrInit } from '../server/open.ts';
 import { Client } from './client.ts';
 import { runDemo } from './demo.ts';
+import * as trusteeCli from './trustee.ts';
 import { CliError } from './errors.ts';
 import * as member from './member.ts';
 import { readPassphrase } from './passphrase.ts';
@@ -99,7 +100,10 @@ export function buildProgram(): Command {
       const { instance, setupToken } = await openOrInit({ dataDir: o.data });
       const app = await buildApp({ instance });
       await app.listen({ port: o.port, host: o.host });
-      const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`;
+      // With --port 0 the system picks the port: print the one actually bound.
+      const bound = app.server.address();
+      const port = typeof bound === 'object' && bound ? bound.port : o.port;
+      const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
       out(`undersigned is running at ${url}/`);
       out(`data: ${o.data}   log key: ${instance.verifierKey()}`);
       if (setupToken) {
@@ -230,12 +234,16 @@ export function buildProgram(): Command {
       .addOption(passphraseOption())
       .requiredOption('--letter <id>', 'letter id')
       .option('--receipt <file>', 'save the receipt here');
-    if (name === 'sign') c.option('--named', 'show your name with your signature');
+    if (name === 'sign') {
+      c.option('--named', 'show your name with your signature');
+      c.option('--sealed', 'seal your name: revealed only if the letter reaches its reveal threshold');
+    }
     c.action(async (o) => {
+      if (o.named && o.sealed) throw new CliError('usage', 'choose --named or --sealed, not both', 2);
       const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
-      const r = await member.sign(ctx, o.letter, { action, display: o.named ? 'named' : 'anonymous' });
+      const r = await member.sign(ctx, o.letter, { action, display: o.named ? 'named' : o.sealed ? 'sealed' : 'anonymous' });
       if (o.receipt) writeFileSync(o.receipt, JSON.stringify({ letterId: r.letterId, ...r.receipt }, null, 2) + '\n');
-      out(`${action === 'support' ? 'signed' : 'withdrawn'} (${o.named ? 'named' : 'anonymous'}); log entry ${r.receipt.index}; your latest action is the one that counts`);
+      out(`${action === 'support' ? 'signed' : 'withdrawn'} (${o.named ? 'named' : o.sealed ? 'sealed' : 'anonymous'}); log entry ${r.receipt.index}; your latest action is the one that counts`);
       await releaseSnarkjs();
     });
   }
@@ -274,11 +282,12 @@ export function buildProgram(): Command {
     .requiredOption('--deadline <instant>', 'e.g. 2026-12-01T17:00:00Z')
     .addOption(new Option('--visibility <who>', 'who sees the count before the close').choices([...VISIBILITIES]).default('live'))
     .addOption(new Option('--threshold <n>', 'reveal threshold').default(0).argParser(parseInteger('--threshold')))
+    .option('--sealed', "allow sealed signatures (names revealed by the trustee committee only if --threshold is reached)")
     .action(async (o) => {
       const text = o.textFile ? readText(o.textFile, 'text file') : o.text;
       if (!text) throw new CliError('usage', 'give the text with --text or --text-file', 2);
       const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
-      const r = await member.propose(ctx, { title: o.title, text, recipient: o.recipient, deadline: o.deadline, visibility: o.visibility, revealThreshold: o.threshold });
+      const r = await member.propose(ctx, { title: o.title, text, recipient: o.recipient, deadline: o.deadline, visibility: o.visibility, revealThreshold: o.threshold }, { sealed: o.sealed });
       out(r.letterId);
       await releaseSnarkjs();
     });
@@ -310,6 +319,80 @@ export function buildProgram(): Command {
         const r = await i.closeLetter(id);
         out(`closed: ${r.count} of ${(await i.letterStatus(id)).rosterSize} signed; log entry ${r.index}`);
       });
+    });
+
+  // --- trustee committee ---------------------------------------------------------------------
+  program
+    .command('committee')
+    .description('the trustee committee that reveals sealed names (organizer)')
+    .command('create')
+    .description('name the trustees and the threshold k; prints each trustee\'s single-use join code')
+    .addOption(dataOption())
+    .requiredOption('--trustee <name...>', 'a trustee (repeat for each)')
+    .addOption(new Option('--k <k>', 'how many trustees must agree to reveal').makeOptionMandatory().argParser(parseInteger('--k')))
+    .option('--name <name>', 'name of the committee', 'Trustees')
+    .action(async (o) => {
+      await withInstance(o.data, async (i) => {
+        const codes = await i.committee.create({ name: o.name, k: o.k, trustees: o.trustee });
+        for (const t of codes) out(`trustee ${t.index}: ${t.name}  join code: ${t.code}`);
+        out(`${o.k} of ${codes.length} trustees will be needed to reveal a sealed name`);
+      });
+    });
+  const trustee = program.command('trustee').description('act as a trustee of the committee');
+  const shareOption = () => new Option('--share <file>', 'your encrypted trustee file').makeOptionMandatory();
+  trustee
+    .command('keygen')
+    .description('make your trustee key on this machine, saved encrypted')
+    .addOption(shareOption())
+    .addOption(passphraseOption())
+    .action(async (o) => {
+      const key = await trusteeCli.keygen(o.share, await readPassphrase(o, 'New passphrase for your trustee file: '));
+      out(`trustee key saved in ${o.share} (public key ${key}); keep a backup of the file and its passphrase`);
+    });
+  trustee
+    .command('join')
+    .description('join the committee with your join code')
+    .addOption(serverOption())
+    .requiredOption('--code <code>')
+    .addOption(shareOption())
+    .addOption(passphraseOption())
+    .action(async (o) => {
+      const secret = await trusteeCli.loadTrustee(o.share, await readPassphrase(o));
+      const r = await trusteeCli.join(o.server, o.code, secret);
+      out(`joined as trustee ${r.index}${r.committeeCreated ? '; every trustee has joined: the key generation can start (trustee run)' : ''}`);
+    });
+  trustee
+    .command('status')
+    .description('where the committee stands: who joined, who dealt, who must still act')
+    .addOption(serverOption())
+    .option('--json')
+    .action(async (o) => {
+      const s = await new Client(o.server).get<{ trustees: { index: number; name: string; joined: boolean }[]; ready: boolean; k: number | null; n: number | null; publicKey: string | null; waitingFor: { contribution: number[]; response: number[] } | null; disqualified: number[]; falseComplaints: number[]; failure: string | null }>('api/committee');
+      if (o.json) return json(s);
+      for (const t of s.trustees) out(`trustee ${t.index}: ${t.name}${t.joined ? '' : '  (has not joined)'}`);
+      if (s.ready) out(`ready: ${s.k} of ${s.n}; key ${s.publicKey}`);
+      else if (s.waitingFor) out(`waiting for: ${s.waitingFor.contribution.length ? `shares from trustees ${s.waitingFor.contribution.join(', ')}` : `checks by trustees ${s.waitingFor.response.join(', ')}`}`);
+      if (s.disqualified.length) out(`disqualified dealers (a complaint against them was upheld): ${s.disqualified.join(', ')}`);
+      if (s.falseComplaints.length) out(`trustees who complained falsely: ${s.falseComplaints.join(', ')}`);
+      if (s.failure) out(`FAILED: ${s.failure}`);
+    });
+  trustee
+    .command('run')
+    .description('do your part: deal, check your shares, and reveal sealed names of letters that reached their threshold')
+    .addOption(serverOption())
+    .addOption(shareOption())
+    .addOption(passphraseOption())
+    .option('--once', 'do one round and exit')
+    .addOption(new Option('--interval <seconds>').default(30).argParser(parseInteger('--interval')))
+    .action(async (o) => {
+      const secret = await trusteeCli.loadTrustee(o.share, await readPassphrase(o));
+      for (;;) {
+        const r = await trusteeCli.runOnce(o.server, secret);
+        for (const line of r.did) out(line);
+        if (r.waiting) err(r.waiting);
+        if (o.once) break;
+        await new Promise((res) => setTimeout(res, o.interval * 1000));
+      }
     });
 
   program
@@ -348,6 +431,11 @@ export function buildProgram(): Command {
       } else if (verdict.valid) {
         out(`VALID: ${verdict.count} of ${verdict.rosterSize} members signed "${verdict.title}"`);
         out(`named: ${verdict.named.length ? verdict.named.join(', ') : '(none)'}`);
+        if (verdict.sealed.total) {
+          out(`sealed: ${verdict.sealed.total} (revealed ${verdict.sealed.revealed}, stayed sealed ${verdict.sealed.stillSealed})${verdict.revealed.length ? `: ${verdict.revealed.join(', ')}` : ''}`);
+          for (const reason of verdict.sealed.invalid) out(`sealed name invalid, counted but naming nobody: ${reason}`);
+          for (const m of verdict.trustees.misbehaving) out(`trustee ${m.trustee} misbehaved: ${m.reason}`);
+        }
         out(`${verdict.records} records checked; letter ${verdict.letterId}`);
         out(`log ${verdict.checkpoint.origin} at size ${verdict.checkpoint.size}, signed by ${verdict.verifierKey}`);
         if (!o.key) out('(compare that key with the one the organizer published, or pass it with --key)');
@@ -363,11 +451,24 @@ export function buildProgram(): Command {
     .addOption(new Option('--members <n>').default(153).argParser(parseInteger('--members')))
     .addOption(new Option('--signers <n>').default(31).argParser(parseInteger('--signers')))
     .addOption(new Option('--named <n>').default(5).argParser(parseInteger('--named')))
+    .addOption(new Option('--sealed <n>', 'signers who sign sealed: named only if the letter reaches --threshold').default(0).argParser(parseInteger('--sealed')))
+    .addOption(new Option('--threshold <n>', 'the letter\'s reveal threshold').default(0).argParser(parseInteger('--threshold')))
+    .option('--trustees <k/n>', 'a k-of-n trustee committee for sealed signatures, e.g. 3/5')
     .requiredOption('--out <file>')
     .action(async (o) => {
-      const { bundle } = await runDemo({ members: o.members, signers: o.signers, named: o.named, log: err });
+      let trustees: { k: number; n: number } | undefined;
+      if (o.trustees !== undefined) {
+        const m = /^(\d+)\/(\d+)$/.exec(o.trustees);
+        if (!m) throw new CliError('usage', `--trustees is k/n, like 3/5, not "${o.trustees}"`, 2);
+        trustees = { k: Number(m[1]), n: Number(m[2]) };
+      }
+      const { bundle } = await runDemo({ members: o.members, signers: o.signers, named: o.named, sealed: o.sealed, threshold: o.threshold, trustees, log: err });
       writeFileSync(o.out, JSON.stringify(bundle) + '\n');
       out(`bundle written to ${o.out}: ${bundle.result.count} of ${bundle.result.rosterSize} signed; named: ${bundle.result.named.join(', ') || '(none)'}`);
+      if (bundle.result.sealed) {
+        const s = bundle.result.sealed;
+        out(`sealed: ${s.total}, revealed ${s.revealed}${s.stillSealed ? `, ${s.stillSealed} stayed sealed` : ''}${bundle.result.revealed?.length ? ` (${bundle.result.revealed.join(', ')})` : ''}`);
+      }
       out(`verify it with: npx undersigned verify ${o.out}`);
       await releaseSnarkjs();
     });

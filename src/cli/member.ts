@@ -99,26 +99,34 @@ async function fetchLetter(ctx: MemberContext, id: string) {
   return { letter, group: roster.group, status: status.status };
 }
 
-export async function sign(ctx: MemberContext, id: string, choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' }) {
+export async function sign(ctx: MemberContext, id: string, choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' | 'sealed' }) {
   const { letter, group } = await fetchLetter(ctx, id);
   const nullifier = expectedNullifier(ctx.identity, signatureScope(id));
   const state = await ctx.client.get<{ seq: number; action: string | null }>(`api/letters/${id}/nullifiers/${nullifier}`);
   if (choice.action === 'withdraw' && state.action !== 'support') {
     throw new CliError('nothing_to_withdraw', 'you have not signed this letter (or already withdrew)');
   }
-  const record = await proveAction({ identity: ctx.identity, group, letter, letterId: id, artifacts: nodeArtifacts }, { ...choice, seq: state.seq + 1 });
+  if (choice.display === 'sealed' && !letter.committee) throw new CliError('sealed_without_committee', 'this letter takes no sealed signatures (it has no trustee committee)');
+  const random = (n: number) => new Uint8Array(randomBytes(n));
+  const record = await proveAction({ identity: ctx.identity, group, letter, letterId: id, artifacts: nodeArtifacts }, { ...choice, seq: state.seq + 1, random });
   const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/letters/${id}/records`, { record });
   checkReceipt(receipt, { kind: 'signature', letterId: id, record }, ctx.verifierKey);
   return { receipt, record, letterId: id };
 }
 
 /** Propose a letter anonymously: fix the current roster, then prove membership for this letter. */
-export async function propose(ctx: MemberContext, fields: Omit<Letter, 'format' | 'roster' | 'nonce'>) {
+export async function propose(ctx: MemberContext, fields: Omit<Letter, 'format' | 'roster' | 'nonce' | 'committee'>, options: { sealed?: boolean } = {}) {
+  let committee: Letter['committee'];
+  if (options.sealed) {
+    const ref = await ctx.client.get<{ committee: Letter['committee'] | null }>('api/committee/ref');
+    if (!ref.committee) throw new CliError('committee_not_ready', 'this instance has no trustee committee ready: sealed signatures are not possible yet');
+    committee = ref.committee;
+  }
   const { snapshot, ref } = await ctx.client.get<{ snapshot: RosterSnapshot; ref: RosterRef }>('api/roster');
   const roster = checkRoster(snapshot, ref);
   if (!roster.ok) throw new CliError(roster.code, `the roster the server sent is inconsistent: ${roster.reason}`);
   if (roster.group.indexOf(ctx.identity.commitment) < 0) throw new CliError('not_on_roster', 'your identity is not on the current roster');
-  const parsed = LetterSchema.safeParse({ ...fields, format: 'undersigned-letter/1', roster: ref, nonce: Buffer.from(randomBytes(16)).toString('hex') });
+  const parsed = LetterSchema.safeParse({ ...fields, format: 'undersigned-letter/1', roster: ref, ...(committee ? { committee } : {}), nonce: Buffer.from(randomBytes(16)).toString('hex') });
   if (!parsed.success) throw new CliError('bad_letter', `letter ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`, 2);
   const letter = parsed.data;
   const id = computeLetterId(letter);
@@ -140,6 +148,9 @@ export async function check(ctx: MemberContext) {
 export async function checkKeptReceipt(client: Client, receipt: Receipt, verifierKey: string) {
   const old = verifyCheckpoint(receipt.checkpoint, verifierKey);
   if (!old.ok) throw new CliError('bad_receipt', `the receipt's checkpoint: ${old.reason}`);
+  // The receipt's own entry must be in its checkpoint's tree; consistency below carries it forward.
+  const inc = verifyInclusion({ leafHash: hexToBytes(receipt.leafHash), index: receipt.index, size: old.size, proof: receipt.proof.map(hexToBytes), root: old.rootHash });
+  if (!inc.ok) throw new CliError('bad_receipt', `the receipt does not prove its entry is in the log: ${inc.reason}`);
   const latest = await client.text('api/log/checkpoint');
   const now = verifyCheckpoint(latest, verifierKey);
   if (!now.ok) throw new CliError('bad_checkpoint', `the server's current checkpoint: ${now.reason}`);

@@ -285,3 +285,12 @@ export class Arena {
     this.curve.mcl._free(this.base);
   }
 }
+
+/**
+ * Whether ((x0 + x1·u), (y0 + y1·u)) is a point of G2 (or the point at infinity (0, 0)): for a
+ * verifier that otherwise relies on a library that checks only the curve equation (snarkjs).
+ */
+export async function isG2Point(x0: bigint, x1: bigint, y0: bigint, y1: bigint): Promise<boolean> {
+  const c = await bn254();
+  return decodeG2(c, c.scratch + 5 * G2, x0, x1, y0, y1);
+}

@@ -9,10 +9,10 @@ import { type Letter, letterId as computeLetterId, proposalMessage, proposalScop
 import { verifyCheckpoint } from './log/checkpoint.ts';
 import { type EntryOf, LogEntrySchema, entryLeafHash } from './log/entry.ts';
 import { rootFromLeafHashes, verifyInclusion } from './log/merkle.ts';
-import { verifyRecord } from './record.ts';
+import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from './record.ts';
 import { fail, pass, type Check } from './result.ts';
 import { RosterSnapshotSchema, checkRoster } from './roster.ts';
-import { type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
+import { type SemaphoreProof, type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
 import { tally } from './tally.ts';
 import { type SealedSummary, verifySealedPart } from './bundle-sealed.ts';
 
@@ -63,6 +63,12 @@ export interface VerifyOptions {
   /** A verifier key (C2SP note format) obtained out of band; when given, the log must be signed by it. */
   expectedVerifierKey?: string;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Verifies many Semaphore proofs at once, answering as verifySemaphoreProof would for each (a
+   * batch verifier, a worker pool: src/node/verify-pool.ts). When given, step 8 checks every
+   * record's proof with it, then reports the first failing record exactly as without it.
+   */
+  verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
 }
 
 export interface BundleSummary {
@@ -167,13 +173,15 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   // 8. Each record on its own.
   const inputs = [];
   const total = b.records.length;
+  const proofsValid = options.verifyProofs ? await verifyRecordProofs(b.records, options.verifyProofs, options.onProgress) : null;
   for (let i = 0; i < total; i++) {
     const entry = b.records[i].entry;
     if (entry.kind !== 'signature' || entry.letterId !== id) return invalid('wrong_entry_kind', `record ${i}: not a signature on this letter`);
-    const check = await verifyRecord(entry.record, { letterId: id, letter, byCommitment: roster.byCommitment, keys: options.keys });
+    const ctx = { letterId: id, letter, byCommitment: roster.byCommitment, keys: options.keys };
+    const check = proofsValid ? withProofVerdict(checkRecordWithoutProof(entry.record, ctx), proofsValid[i]) : await verifyRecord(entry.record, ctx);
     if (!check.ok) return invalid(check.code, `record ${i}: ${check.reason}`);
     inputs.push({ nullifier: entry.record.proof.nullifier, action: entry.record.action, signerName: check.signer?.name ?? null, signerId: check.signer?.id ?? null });
-    options.onProgress?.(i + 1, total);
+    if (!proofsValid) options.onProgress?.(i + 1, total);
   }
 
   // 9. The set of records is exactly the one the close committed to: none added, dropped or reordered.
@@ -230,6 +238,26 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
     checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
     verifierKey: b.log.verifierKey,
   };
+}
+
+/** Proofs verified per slice, so that progress is reported while a large bundle is checked. */
+const PROOF_SLICE = 1024;
+
+/** Step 8 with options.verifyProofs: every signature record's proof, verified together; true where there is none. */
+async function verifyRecordProofs(
+  records: readonly LoggedEntry[],
+  verifyProofs: NonNullable<VerifyOptions['verifyProofs']>,
+  onProgress: VerifyOptions['onProgress'],
+): Promise<boolean[]> {
+  const valid = records.map(() => true);
+  const withProof = records.flatMap(({ entry }, i) => (entry.kind === 'signature' ? [{ i, proof: entry.record.proof }] : []));
+  for (let from = 0; from < withProof.length; from += PROOF_SLICE) {
+    const slice = withProof.slice(from, from + PROOF_SLICE);
+    const verdicts = await verifyProofs(slice.map((s) => s.proof));
+    slice.forEach((s, k) => (valid[s.i] = verdicts[k] === true));
+    onProgress?.(slice[slice.length - 1].i + 1, records.length);
+  }
+  return valid;
 }
 
 export type ClosedEntry = EntryOf<'letter-closed'>;

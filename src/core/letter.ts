@@ -20,9 +20,10 @@ export const InstantSchema = z
 export const LetterSchema = z
   .object({
     format: z.literal('undersigned-letter/1'),
-    title: z.string().trim().min(1).max(300),
+    // Schemas never transform: the verifier must hash exactly the bytes it was given.
+    title: z.string().min(1).max(300).refine((t) => t.trim() === t, 'no leading or trailing spaces'),
     text: z.string().min(1).max(50_000),
-    recipient: z.string().trim().min(1).max(300),
+    recipient: z.string().min(1).max(300).refine((t) => t.trim() === t, 'no leading or trailing spaces'),
     roster: RosterRefSchema,
     deadline: InstantSchema,
     revealThreshold: z.number().int().min(0).max(10_000_000),

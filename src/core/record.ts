@@ -97,6 +97,23 @@ export interface RecordContext {
  * which reason is reported first: cheap structural checks run before the proof.
  */
 export async function verifyRecord(record: SignatureRecord, ctx: RecordContext): Promise<Check<{ signer: RosterMember | null }>> {
+  const checked = checkRecordWithoutProof(record, ctx);
+  if (!checked.ok) return checked;
+  // 7. The zero-knowledge proof itself.
+  return withProofVerdict(checked, await verifySemaphoreProof(record.proof, ctx.keys));
+}
+
+/** Rule 7 on top of rules 1–6, from the proof's verdict (computed here or by a batch verifier). */
+export function withProofVerdict<T extends object>(checked: Check<T>, proofValid: boolean): Check<T> {
+  if (!checked.ok) return checked;
+  return proofValid ? checked : fail('bad_proof', 'proof does not verify');
+}
+
+/**
+ * Rules 1–6 of verifyRecord, everything but the zero-knowledge proof: for a verifier that checks
+ * many records' proofs together (groth16-batch.ts) and then reports reasons in the same order.
+ */
+export function checkRecordWithoutProof(record: SignatureRecord, ctx: Omit<RecordContext, 'keys'>): Check<{ signer: RosterMember | null }> {
   const { action, proof } = record;
   // 1. The action is for this letter.
   if (action.letterId !== ctx.letterId) return fail('wrong_letter', 'the action names another letter');
@@ -123,7 +140,5 @@ export async function verifyRecord(record: SignatureRecord, ctx: RecordContext):
     const sealed = checkSealed(action.sealed, sealedContext(ctx.letterId, proof.nullifier));
     if (!sealed.ok) return fail('bad_sealed', `the sealed name is invalid: ${sealed.reason}`);
   }
-  // 7. The zero-knowledge proof itself.
-  if (!(await verifySemaphoreProof(proof, ctx.keys))) return fail('bad_proof', 'proof does not verify');
   return pass({ signer });
 }

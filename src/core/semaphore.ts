@@ -10,7 +10,6 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { groth16 } from 'snarkjs';
 import { z } from 'zod';
 
 /** BN254 scalar field order: every public signal must be below it. */
@@ -99,10 +98,17 @@ export async function verifySemaphoreProof(proof: SemaphoreProof, keys: Verifica
   const input = semaphoreGroth16Input(proof);
   if (!input) return false;
   const vkey = await keys(proof.merkleTreeDepth);
+  const unpacked = unpackGroth16Proof(proof.points);
+  // snarkjs checks that the points are on the curve, not that B lies in G2 (the order-r subgroup
+  // of the twist), which Groth16's soundness assumes: bn254.ts does (loaded only when needed).
+  const [[bx0, bx1], [by0, by1]] = unpacked.pi_b;
+  const { isG2Point } = await import('./bn254.ts');
+  if (!(await isG2Point(BigInt(bx0), BigInt(bx1), BigInt(by0), BigInt(by1)))) return false;
+  // snarkjs is loaded on first use: importing it in a worker thread breaks the thread (its
+  // web-worker dependency takes over any worker that loads it), and batch verifiers never need it.
+  const { groth16 } = await import('snarkjs');
   try {
-    // snarkjs checks that the points are on the curve, not that B is in the order-r subgroup of
-    // the twist; groth16-batch.ts does (it must, for batching to be sound).
-    return await groth16.verify(vkey as never, input.publicSignals.map(String), unpackGroth16Proof(proof.points) as never);
+    return await groth16.verify(vkey as never, input.publicSignals.map(String), unpacked as never);
   } catch {
     return false;
   }

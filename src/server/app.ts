@@ -10,7 +10,7 @@ import { parseRosterCsv } from '../core/roster-csv.ts';
 import { SemaphoreProofSchema } from '../core/semaphore.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { Instance } from './instance.ts';
-import { registerPages } from './pages.ts';
+import { registerWeb } from './web.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
 const decimal = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal integer');
@@ -19,7 +19,7 @@ const letterParam = z.object({ id: hex32 }).strict();
 const extraSchema = z.record(z.string().max(100), z.string().max(1000));
 
 export const schemas = {
-  setup: z.object({ token: z.string().min(1).max(200) }).strict(),
+  setup: z.object({ token: z.string().min(1).max(200), name: z.string().trim().min(1).max(200).optional() }).strict(),
   addMember: z.object({ name: z.string().min(1).max(200), extra: extraSchema.optional() }).strict(),
   importMembers: z.object({ csv: z.string().min(1).max(20_000_000) }).strict(),
   enroll: z.object({ code: z.string().min(1).max(100), commitment: decimal }).strict(),
@@ -30,6 +30,11 @@ export const schemas = {
   inclusionQuery: z.object({ index: z.coerce.number().int().min(0), size: z.coerce.number().int().min(1) }).strict(),
   consistencyQuery: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict(),
   nullifierParams: z.object({ id: hex32, nullifier: decimal }).strict(),
+  createCommittee: z
+    .object({ name: z.string().min(1).max(200), k: z.number().int().min(1).max(50), trustees: z.array(z.string().min(1).max(200)).min(1).max(50) })
+    .strict(),
+  joinCommittee: z.object({ code: z.string().min(1).max(100), transportKey: hex32, proof: z.object({ c: hex32, s: hex32 }).strict() }).strict(),
+  committeeEntry: z.object({ entry: z.unknown() }).strict(),
 };
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
@@ -51,12 +56,25 @@ export interface AppOptions {
   instance: Instance;
   /** Where request lines go; by default stderr. Each line: method, route pattern, status. */
   log?: (line: string) => void;
+  /** The built web app (Vite output); by default dist/web. */
+  webDir?: string;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { instance } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    // The router's own errors (a malformed %-escape, an over-long path parameter) skip the error
+    // handler; without this they answer in Fastify's shape, echoing the path.
+    frameworkErrors: (error, _req, res) => {
+      const reply = res as unknown as FastifyReply;
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.status(414).send({ error: { code: 'url_too_long', message: 'a part of the request URL is too long' } });
+      return reply.status(400).send({ error: { code: 'bad_url', message: 'the request URL is not valid' } });
+    },
+  });
 
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.routeOptions.url ?? '(no route)'} ${reply.statusCode}`);
@@ -89,14 +107,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
-  registerPages(app, instance);
+  registerWeb(app, { dir: options.webDir, log });
   const admin = async (req: FastifyRequest) => instance.checkAdmin(bearer(req));
 
   // --- instance & setup
   app.get('/api/instance', async () => instance.info());
   app.post('/api/setup', async (req) => {
     const body = parse(schemas.setup, req.body, 'body');
-    return instance.setup(body.token);
+    return instance.setup(body.token, body.name);
   });
 
   // --- roster (organizer)
@@ -202,6 +220,32 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/log/consistency', async (req) => {
     const q = parse(schemas.consistencyQuery, req.query, 'query');
     return { proof: await instance.consistency(q.from, q.to) };
+  });
+
+  // --- trustee committee (sealed signatures)
+  app.post('/api/admin/committee', async (req, reply) => {
+    await admin(req);
+    const body = parse(schemas.createCommittee, req.body, 'body');
+    return reply.status(201).send({ trustees: await instance.committee.create(body) });
+  });
+  app.post('/api/committee/slot', async (req) => {
+    const code = parse(z.object({ code: z.string().min(1).max(100) }).strict(), req.body, 'body').code;
+    return instance.committee.slot(code);
+  });
+  app.post('/api/committee/join', async (req, reply) => {
+    const body = parse(schemas.joinCommittee, req.body, 'body');
+    return reply.status(201).send(await instance.committee.join(body.code, body.transportKey, body.proof));
+  });
+  app.get('/api/committee', async () => instance.committee.status());
+  app.get('/api/committee/ref', async () => ({ committee: await instance.committee.letterRef() }));
+  app.post('/api/committee/entries', async (req, reply) => {
+    const body = parse(schemas.committeeEntry, req.body, 'body');
+    return reply.status(201).send(await instance.committee.submit(body.entry));
+  });
+  app.post('/api/letters/:id/reveals', async (req, reply) => {
+    const { id } = parse(letterParam, req.params, 'params');
+    const body = parse(schemas.committeeEntry, req.body, 'body');
+    return reply.status(201).send(await instance.committee.submitReveal(id, body.entry));
   });
 
   return app;

@@ -50,6 +50,15 @@ export class CommitteeService {
     return out;
   }
 
+  /** Which slot a join code is for (reading it does not use the code). */
+  async slot(code: string): Promise<{ index: number; name: string }> {
+    const slot = await this.db.selectFrom('trustee_slots').selectAll().where('code_hash', '=', hashCode(code)).executeTakeFirst();
+    if (!slot) throw new ApiError(403, 'code_invalid', 'this trustee code is not valid');
+    if (slot.transport_key) throw new ApiError(403, 'code_used', 'this trustee code was already used');
+    const name = (await this.db.selectFrom('meta').select('value').where('key', '=', 'committee_name').executeTakeFirst())?.value ?? '';
+    return { index: slot.idx, name };
+  }
+
   /** A trustee registers its transport key; once all have, the committee goes on the log. */
   async join(code: string, transportKey: string, proof: { c: string; s: string }): Promise<{ index: number; committeeCreated: boolean }> {
     return this.db.transaction().execute(async (trx) => {
