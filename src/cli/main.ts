@@ -10,12 +10,15 @@ import { verifyBundle } from '../core/bundle.ts';
 import { parseRosterCsv } from '../core/roster-csv.ts';
 import { VISIBILITIES } from '../core/letter.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../node/artifacts.ts';
+import { proofVerifier } from '../node/verify-pool.ts';
 import { buildApp } from '../server/app.ts';
 import { ApiError } from '../server/errors.ts';
 import type { Instance, Receipt } from '../server/instance.ts';
 import { openInstance, openOrInit } from '../server/open.ts';
 import { Client } from './client.ts';
 import { runDemo } from './demo.ts';
+import { runProcedureDemo } from './demo-procedure.ts';
+import { PROCEDURE_BUNDLE_FORMAT, verifyProcedureBundle } from '../core/procedure-bundle.ts';
 import * as trusteeCli from './trustee.ts';
 import { CliError } from './errors.ts';
 import * as member from './member.ts';
@@ -422,9 +425,27 @@ export function buildProgram(): Command {
       } catch (e) {
         throw new CliError('bundle_not_json', `${file} is not JSON: ${(e as Error).message}`, 2);
       }
+      if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
+        const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
+        const bar = new Progress('verifying votes', votes);
+        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d) });
+        await releaseSnarkjs();
+        if (o.json) json(v);
+        else if (v.valid) {
+          if (v.notice) out(`notice: ${v.notice.count} of ${v.notice.rosterSize} signed (the procedure needs ${v.notice.needed}); letter ${v.notice.letterId}`);
+          out(`ballot: "${v.question}" — ${v.voters} of ${v.rosterSize} members voted`);
+          out(v.tally ? `tally: ${Object.entries(v.tally).map(([k, n]) => `${k} ${n}`).join(', ')}` : 'tally: not decrypted yet');
+          out(v.decision ? `VALID. Decision: ${v.decision} (${v.detail})` : `VALID, no decision yet: ${v.detail}`);
+          out(`log ${v.checkpoint.origin} at size ${v.checkpoint.size}, signed by ${v.verifierKey}`);
+        } else out(`INVALID: ${v.reason}`);
+        process.exitCode = v.valid ? 0 : 1;
+        return;
+      }
       const records = Array.isArray((parsed as { records?: unknown })?.records) ? (parsed as { records: unknown[] }).records.length : 0;
       const progress = new Progress('verifying', records);
-      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d) });
+      // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
+      const proofs = proofVerifier(records);
+      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs }).finally(proofs.close);
       await releaseSnarkjs();
       if (o.json) {
         json(verdict);
@@ -453,7 +474,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--named <n>').default(5).argParser(parseInteger('--named')))
     .addOption(new Option('--sealed <n>', 'signers who sign sealed: named only if the letter reaches --threshold').default(0).argParser(parseInteger('--sealed')))
     .addOption(new Option('--threshold <n>', 'the letter\'s reveal threshold').default(0).argParser(parseInteger('--threshold')))
-    .option('--trustees <k/n>', 'a k-of-n trustee committee for sealed signatures, e.g. 3/5')
+    .option('--trustees <k/n>', 'a k-of-n trustee committee for sealed signatures or ballots, e.g. 3/5')
+    .option('--procedure <preset>', 'run a whole procedure instead: notice letter, secret ballot, decision (e.g. ca-leadership-review)')
+    .addOption(new Option('--yes <n>', 'with --procedure: members voting yes').default(0).argParser(parseInteger('--yes')))
+    .addOption(new Option('--no <n>', 'with --procedure: members voting no').default(0).argParser(parseInteger('--no')))
     .requiredOption('--out <file>')
     .action(async (o) => {
       let trustees: { k: number; n: number } | undefined;
@@ -461,6 +485,14 @@ export function buildProgram(): Command {
         const m = /^(\d+)\/(\d+)$/.exec(o.trustees);
         if (!m) throw new CliError('usage', `--trustees is k/n, like 3/5, not "${o.trustees}"`, 2);
         trustees = { k: Number(m[1]), n: Number(m[2]) };
+      }
+      if (o.procedure) {
+        const bundle = await runProcedureDemo({ procedure: o.procedure, members: o.members, yes: o.yes, no: o.no, trustees, log: err });
+        writeFileSync(o.out, JSON.stringify(bundle) + '\n');
+        out(`procedure bundle written to ${o.out}`);
+        out(`verify it with: npx undersigned verify ${o.out}`);
+        await releaseSnarkjs();
+        return;
       }
       const { bundle } = await runDemo({ members: o.members, signers: o.signers, named: o.named, sealed: o.sealed, threshold: o.threshold, trustees, log: err });
       writeFileSync(o.out, JSON.stringify(bundle) + '\n');

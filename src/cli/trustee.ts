@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Bundle } from '../core/bundle.ts';
+import type { ProcedureBundle } from '../core/procedure-bundle.ts';
 import type { CommitteeEntry } from '../core/committee.ts';
 import { transportEntry } from '../core/trustee/dkg.ts';
 import { type TrusteeApi, trusteeStep } from '../core/trustee/duties.ts';
@@ -22,6 +23,9 @@ export function httpTrusteeApi(client: Client): TrusteeApi {
     },
     bundle: (id) => client.get<Bundle>(`api/letters/${id}/bundle`),
     submitReveal: (id, entry) => client.post(`api/letters/${id}/reveals`, { entry }),
+    closedBallots: async () => (await client.get<{ ballots: { ballotId: string; status: string }[] }>('api/ballots')).ballots.filter((b) => b.status === 'closed').map((b) => b.ballotId),
+    procedureBundle: (id) => client.get<ProcedureBundle>(`api/ballots/${id}/bundle`),
+    submitTally: (id, entry) => client.post(`api/ballots/${id}/tally`, { entry }),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { VoteRecordSchema } from '../core/ballot/ballot.ts';
 import { SignatureRecordSchema } from '../core/record.ts';
 import { parseRosterCsv } from '../core/roster-csv.ts';
 import { SemaphoreProofSchema } from '../core/semaphore.ts';
@@ -220,6 +221,48 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/log/consistency', async (req) => {
     const q = parse(schemas.consistencyQuery, req.query, 'query');
     return { proof: await instance.consistency(q.from, q.to) };
+  });
+
+  // --- ballots
+  const ballotParam = letterParam;
+  app.post('/api/admin/ballots', async (req, reply) => {
+    await admin(req);
+    const body = parse(z.object({ ballot: z.unknown() }).strict(), req.body, 'body');
+    return reply.status(201).send(await instance.ballots.open(body.ballot));
+  });
+  app.post('/api/admin/ballots/:id/close', async (req) => {
+    await admin(req);
+    const { id } = parse(ballotParam, req.params, 'params');
+    return instance.ballots.close(id);
+  });
+  app.get('/api/ballots', async () => ({ ballots: await instance.ballots.list() }));
+  app.get('/api/ballots/:id', async (req) => {
+    const { id } = parse(ballotParam, req.params, 'params');
+    const { ballot, row } = await instance.ballots.get(id);
+    return { ballotId: id, ballot, status: row.closed_idx !== null ? 'closed' : 'open' };
+  });
+  app.get('/api/ballots/:id/roster', async (req) => {
+    const { id } = parse(ballotParam, req.params, 'params');
+    const { row } = await instance.ballots.get(id);
+    return { snapshot: await instance.snapshotAt(row.opened_idx) };
+  });
+  app.get('/api/ballots/:id/nullifiers/:nullifier', async (req) => {
+    const { id, nullifier } = parse(schemas.nullifierParams, req.params, 'params');
+    return instance.ballots.nullifierState(id, nullifier);
+  });
+  app.post('/api/ballots/:id/votes', async (req, reply) => {
+    const { id } = parse(ballotParam, req.params, 'params');
+    const body = parse(z.object({ record: VoteRecordSchema }).strict(), req.body, 'body');
+    return reply.status(201).send({ receipt: await instance.ballots.vote(id, body.record) });
+  });
+  app.post('/api/ballots/:id/tally', async (req, reply) => {
+    const { id } = parse(ballotParam, req.params, 'params');
+    const body = parse(schemas.committeeEntry, req.body, 'body');
+    return reply.status(201).send(await instance.ballots.submitTally(id, body.entry));
+  });
+  app.get('/api/ballots/:id/bundle', async (req) => {
+    const { id } = parse(ballotParam, req.params, 'params');
+    return instance.ballots.bundle(id);
   });
 
   // --- trustee committee (sealed signatures)

@@ -38,6 +38,8 @@ export interface Tables {
   };
   sessions: { token_hash: string; expires_at: string };
   /** The trustee committee being formed: one slot per trustee until all have joined. */
+  ballots: { id: string; body: string; opened_idx: number; closed_idx: number | null; deadline: string };
+  votes: { ballot_id: string; log_idx: number; nullifier: string; seq: number };
   trustee_slots: { idx: number; name: string; code_hash: string; transport_key: string | null; proof: string | null };
   challenges: { challenge: string; expires_at: string; used: number };
 }
@@ -127,6 +129,26 @@ const migrations: Record<string, Migration> = {
         .addColumn('code_hash', 'text', (c) => c.notNull().unique())
         .addColumn('transport_key', 'text')
         .addColumn('proof', 'text')
+        .execute();
+    },
+  },
+  '0003-ballots': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('ballots')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('opened_idx', 'integer', (c) => c.notNull())
+        .addColumn('closed_idx', 'integer')
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('votes')
+        .addColumn('ballot_id', 'text', (c) => c.notNull().references('ballots.id'))
+        .addColumn('log_idx', 'integer', (c) => c.notNull().unique())
+        .addColumn('nullifier', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('votes_pk', ['ballot_id', 'nullifier', 'seq'])
         .execute();
     },
   },

@@ -18,6 +18,7 @@ import { sessionMessage, sessionScope } from '../core/session.ts';
 import type { Db, Tables } from './db.ts';
 import { verifySealedPart } from '../core/bundle-sealed.ts';
 import { CommitteeService } from './committee.ts';
+import { BallotService } from './ballots.ts';
 import { ApiError, badRequest, conflict, notFound, unauthorized } from './errors.ts';
 
 export interface InstanceDeps {
@@ -55,11 +56,15 @@ export function normalizeCode(code: string): string {
 export class Instance {
   /** The trustee committee (sealed signatures, ballots). */
   readonly committee: CommitteeService = new CommitteeService(this);
+  /** Secret ballots and the procedures they decide. */
+  readonly ballots: BallotService;
   private tree = new MerkleTree();
   private signer: { name: string; secretKey: Uint8Array; publicKey: Uint8Array } | null = null;
   private rosterCache: { size: number; snapshot: RosterSnapshot; ref: RosterRef; group: Group } | null = null;
 
-  constructor(private readonly deps: InstanceDeps) {}
+  constructor(private readonly deps: InstanceDeps) {
+    this.ballots = new BallotService(this, deps.keys);
+  }
 
   get db(): Db {
     return this.deps.db;
@@ -485,6 +490,12 @@ export class Instance {
     return bundle;
   }
 
+  /** The latest checkpoint with its size, and inclusion proofs against it (for bundles). */
+  async logView(): Promise<{ checkpoint: string; size: number; proofOf: (index: number, size: number) => string[] }> {
+    await this.syncTree(this.db);
+    return { checkpoint: await this.latestCheckpoint(), size: this.tree.size, proofOf: (i, n) => this.tree.inclusionProof(i, n).map(hex) };
+  }
+
   // --- membership sessions ------------------------------------------------------------------
 
   async challenge(): Promise<{ challenge: string; expiresAt: string }> {
@@ -579,7 +590,8 @@ export class Instance {
     await this.syncTree(db);
     const index = this.tree.size;
     const leafHash = entryLeafHash(entry);
-    const letterId = 'letterId' in entry ? entry.letterId : null;
+    // The subject column indexes entries by letter or ballot.
+    const letterId = 'letterId' in entry ? entry.letterId : 'ballotId' in entry ? entry.ballotId : null;
     await db
       .insertInto('log_entries')
       .values({ idx: index, leaf_hash: hex(leafHash), body: new TextDecoder().decode(entryBytes(entry)), kind: entry.kind, letter_id: letterId })
@@ -605,7 +617,7 @@ export class Instance {
   }
 
   /** The roster as it stood when the log had `index` entries, replayed from the log itself. */
-  private async snapshotAt(index: number): Promise<RosterSnapshot> {
+  async snapshotAt(index: number): Promise<RosterSnapshot> {
     const rows = await this.db.selectFrom('log_entries').select(['body']).where('kind', 'like', 'member-%').where('idx', '<', index).orderBy('idx').execute();
     const members = new Map<number, RosterMember>();
     let leafCount = 0;
@@ -695,7 +707,7 @@ export class Instance {
     return this.signer;
   }
 
-  private nowIso(): string {
+  nowIso(): string {
     return this.deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 

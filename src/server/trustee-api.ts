@@ -9,5 +9,8 @@ export function inProcessTrusteeApi(instance: Instance): TrusteeApi {
     closedSealedLetters: async () => (await instance.letters()).filter((l) => l.status === 'closed' && l.letter.committee).map((l) => l.letterId),
     bundle: (id) => instance.bundle(id),
     submitReveal: (id, entry) => instance.committee.submitReveal(id, entry),
+    closedBallots: async () => (await instance.ballots.list()).filter((b) => b.status === 'closed').map((b) => b.ballotId),
+    procedureBundle: (id) => instance.ballots.bundle(id),
+    submitTally: (id, entry) => instance.ballots.submitTally(id, entry),
   };
 }

@@ -4,6 +4,7 @@
  * (RFC 9162 §2.1.1: SHA-256(0x00 ‖ entry bytes)).
  */
 import { z } from 'zod';
+import { BallotEntrySchemas } from '../ballot/entries.ts';
 import { CommitteeEntrySchemas } from '../committee.ts';
 import { canonicalBytes } from '../encoding.ts';
 import { RevealEntrySchema } from '../reveal.ts';
@@ -42,6 +43,10 @@ export const LogEntrySchema = z.discriminatedUnion('kind', [
   CommitteeEntrySchemas.complaint,
   CommitteeEntrySchemas.ready,
   RevealEntrySchema,
+  BallotEntrySchemas.opened,
+  BallotEntrySchemas.vote,
+  BallotEntrySchemas.closed,
+  BallotEntrySchemas.tally,
 ]);
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 export type EntryOf<K extends LogEntry['kind']> = Extract<LogEntry, { kind: K }>;

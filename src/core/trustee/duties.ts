@@ -10,6 +10,8 @@ import { type BundleVerdict, type Bundle, verifyBundle } from '../bundle.ts';
 import { type CommitteeEntry, evaluateCommittee, trusteeSign } from '../committee.ts';
 import { makeRevealEntry, type RevealEntry, type SealedRecord } from '../reveal.ts';
 import { type Committee, committeeId, makeContribution, receiveShare } from './dkg.ts';
+import { type TallyEntry, makeTallyEntry } from '../ballot/tally.ts';
+import { type ProcedureBundle, verifyProcedureBundle } from '../procedure-bundle.ts';
 import { G, L, type Random, encodePoint, mul } from './group.ts';
 
 export interface TrusteeApi {
@@ -19,6 +21,10 @@ export interface TrusteeApi {
   closedSealedLetters(): Promise<string[]>;
   bundle(letterId: string): Promise<Bundle>;
   submitReveal(letterId: string, entry: RevealEntry): Promise<unknown>;
+  /** Closed ballots, their procedure bundles, and where tally partials go. */
+  closedBallots(): Promise<string[]>;
+  procedureBundle(ballotId: string): Promise<ProcedureBundle>;
+  submitTally(ballotId: string, entry: TallyEntry): Promise<unknown>;
 }
 
 export interface TrusteeStepResult {
@@ -110,6 +116,21 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
     const entry = makeRevealEntry({ letterId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], sealed }, random);
     await api.submitReveal(letterId, entry);
     did.push(`published my partial decryptions for letter ${letterId.slice(0, 12)}… (${sealed.length} sealed names)`);
+  }
+  // 4. Decrypt the tally of each closed ballot, after checking every vote and the sums myself.
+  for (const ballotId of await api.closedBallots()) {
+    const bundle = await api.procedureBundle(ballotId);
+    if (bundle.tally.some((e) => e.entry.kind === 'tally-partials' && e.entry.trustee === me)) continue;
+    const verdict = await verifyProcedureBundle(bundle, { keys });
+    if (!verdict.valid) {
+      did.push(`refused to decrypt ballot ${ballotId.slice(0, 12)}…: its bundle does not verify (${verdict.reason})`);
+      continue;
+    }
+    if (bundle.closed.entry.kind !== 'ballot-closed') continue;
+    const share = myShare(state.committee, state.contributions.values(), state.key.qualified, me, secret, random);
+    const entry = makeTallyEntry({ ballotId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], sums: bundle.closed.entry.sums }, random);
+    await api.submitTally(ballotId, entry);
+    did.push(`published my partial decryption of the tally of ballot ${ballotId.slice(0, 12)}… (${verdict.voters} voters)`);
   }
   return { did, waiting: null };
 }

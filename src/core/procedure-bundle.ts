@@ -1,0 +1,164 @@
+/**
+ * The procedure bundle (docs/bundle-format.md §6): a notice letter's bundle, the secret ballot it
+ * triggered, the trustees' tally and the decision, all checked offline against one signed log.
+ */
+import { z } from 'zod';
+import { type Ballot, ballotId as computeBallotId, tallyCiphertexts, verifyVote } from './ballot/ballot.ts';
+import { BallotEntrySchemas } from './ballot/entries.ts';
+import { type TallyEntry, computeTally } from './ballot/tally.ts';
+import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle } from './bundle.ts';
+import { type CommitteeEntry, evaluateCommittee } from './committee.ts';
+import { bytesToHex, canonicalJson, hexToBytes } from './encoding.ts';
+import { verifyCheckpoint } from './log/checkpoint.ts';
+import { entryLeafHash } from './log/entry.ts';
+import { rootFromLeafHashes, verifyInclusion } from './log/merkle.ts';
+import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
+import { RosterSnapshotSchema, checkRoster } from './roster.ts';
+import type { VerificationKeys } from './semaphore.ts';
+import { encodeKey } from './trustee/dkg.ts';
+
+export const PROCEDURE_BUNDLE_FORMAT = 'undersigned-procedure/1';
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const ProcedureBundleSchema = z
+  .object({
+    format: z.literal(PROCEDURE_BUNDLE_FORMAT),
+    procedure: z.string().min(1).max(100),
+    ballotId: hex32,
+    log: z.object({ verifierKey: z.string().max(1000), checkpoint: z.string().max(10_000) }).strict(),
+    notice: BundleSchema.nullable(),
+    roster: RosterSnapshotSchema,
+    committee: z.array(LoggedEntrySchema),
+    opened: LoggedEntrySchema,
+    votes: z.array(LoggedEntrySchema),
+    closed: LoggedEntrySchema,
+    tally: z.array(LoggedEntrySchema),
+  })
+  .strict();
+export type ProcedureBundle = z.infer<typeof ProcedureBundleSchema>;
+
+export type ProcedureVerdict =
+  | {
+      valid: true;
+      procedure: string;
+      ballotId: string;
+      question: string;
+      notice: { letterId: string; count: number; rosterSize: number; needed: number } | null;
+      rosterSize: number;
+      voters: number;
+      tally: Record<string, number> | null;
+      decision: string | null;
+      detail: string;
+      trustees: { used: number[]; misbehaving: { trustee: number; reason: string }[] };
+      checkpoint: { origin: string; size: number };
+      verifierKey: string;
+    }
+  | { valid: false; code: string; reason: string };
+
+const invalid = (code: string, reason: string): ProcedureVerdict => ({ valid: false, code, reason });
+
+export async function verifyProcedureBundle(
+  json: unknown,
+  options: { keys: VerificationKeys; expectedVerifierKey?: string; onProgress?: (done: number, total: number) => void },
+): Promise<ProcedureVerdict> {
+  // 1. Shape.
+  const parsed = ProcedureBundleSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return invalid('bundle_malformed', `bundle field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const b = parsed.data;
+  // 2. The checkpoint and its key.
+  if (options.expectedVerifierKey !== undefined && options.expectedVerifierKey !== b.log.verifierKey) {
+    return invalid('checkpoint_unexpected_key', 'the log is signed by another key than the one you expected');
+  }
+  const cp = verifyCheckpoint(b.log.checkpoint, b.log.verifierKey);
+  if (!cp.ok) return invalid(cp.code, `checkpoint: ${cp.reason}`);
+  // 3. Every entry in the log, in order: committee < opened < votes < closed < tally.
+  const sequence: [string, (typeof b.votes)[number]][] = [
+    ...b.committee.map((e, i): [string, typeof e] => [`committee entry ${i}`, e]),
+    ['ballot-opened entry', b.opened],
+    ...b.votes.map((e, i): [string, typeof e] => [`vote ${i}`, e]),
+    ['ballot-closed entry', b.closed],
+    ...b.tally.map((e, i): [string, typeof e] => [`tally entry ${i}`, e]),
+  ];
+  let previous = -1;
+  for (const [label, e] of sequence) {
+    if (e.index <= previous) return invalid('entries_out_of_order', `${label}: log position ${e.index} is out of order`);
+    previous = e.index;
+    const inc = verifyInclusion({ leafHash: entryLeafHash(e.entry), index: e.index, size: cp.size, proof: e.proof.map(hexToBytes), root: cp.rootHash });
+    if (!inc.ok) return invalid('not_in_log', `${label}: not in the log at position ${e.index} (${inc.reason})`);
+  }
+  // 4. The ballot, its procedure and its id.
+  if (b.opened.entry.kind !== 'ballot-opened' || b.closed.entry.kind !== 'ballot-closed') return invalid('wrong_entry_kind', 'the ballot entries are of the wrong kind');
+  const ballot: Ballot = b.opened.entry.ballot;
+  const id = computeBallotId(ballot);
+  if (id !== b.ballotId || b.opened.entry.ballotId !== id || b.closed.entry.ballotId !== id) return invalid('ballot_id_mismatch', 'the ballot id is not the hash of the ballot (its question or settings were changed)');
+  const preset = PRESETS[ballot.procedure];
+  if (!preset || ballot.procedure !== b.procedure) return invalid('unknown_procedure', `the bundle names the procedure "${b.procedure}", which this verifier does not know or the ballot does not use`);
+  // 5. The notice: a valid letter bundle on the same log that reached the procedure's threshold.
+  let notice: { letterId: string; count: number; rosterSize: number; needed: number } | null = null;
+  if (preset.notice) {
+    if (!b.notice || ballot.notice !== b.notice.letterId) return invalid('notice_missing', 'the procedure needs its notice letter, and the bundle does not hold the one the ballot names');
+    if (b.notice.log.verifierKey !== b.log.verifierKey) return invalid('notice_other_log', 'the notice is signed by another log key');
+    const v: BundleVerdict = await verifyBundle(b.notice, { keys: options.keys, expectedVerifierKey: b.log.verifierKey });
+    if (!v.valid) return invalid(v.code, `notice: ${v.reason}`);
+    const needed = noticeThreshold(preset, v.rosterSize) ?? 0;
+    if (v.count < needed) return invalid('notice_below_threshold', `the notice has ${v.count} signatures; the procedure needs ${needed}`);
+    notice = { letterId: v.letterId, count: v.count, rosterSize: v.rosterSize, needed };
+  }
+  // 6. The roster the ballot fixed.
+  const roster = checkRoster(b.roster, ballot.roster);
+  if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
+  // 7. The committee whose key the votes are encrypted to.
+  const committee = evaluateCommittee(b.committee.map((e) => e.entry as CommitteeEntry));
+  if (!committee.ok) return invalid(committee.code, `committee: ${committee.reason}`);
+  const state = committee.state;
+  if (!state.key) return invalid('committee_not_ready', 'the committee entries do not end with a completed key generation');
+  const key = encodeKey(state.key);
+  if (ballot.committee.id !== state.id || ballot.committee.publicKey !== key.publicKey) return invalid('committee_mismatch', 'the ballot fixed another committee key than the one the log gives');
+  // 8. Each vote on its own.
+  const votes = [];
+  for (const [i, e] of b.votes.entries()) {
+    if (e.entry.kind !== 'vote' || e.entry.ballotId !== id) return invalid('wrong_entry_kind', `vote ${i}: not a vote on this ballot`);
+    const v = await verifyVote(e.entry.record, ballot, id, options.keys);
+    if (!v.ok) return invalid(v.code, `vote ${i}: ${v.reason}`);
+    votes.push({ nullifier: e.entry.record.proof.nullifier, seq: e.entry.record.action.seq, cts: v.cts });
+    options.onProgress?.(i + 1, b.votes.length);
+  }
+  // 9. The vote set is the one the close committed to, and its sums are the latest votes' sums.
+  const closed = BallotEntrySchemas.closed.parse(b.closed.entry);
+  const root = bytesToHex(rootFromLeafHashes(b.votes.map((e) => entryLeafHash(e.entry))));
+  if (closed.votes.size !== b.votes.length || closed.votes.root !== root) return invalid('votes_set_mismatch', 'the votes differ from (or are in another order than) the set the close committed to');
+  const sums = tallyCiphertexts(votes, ballot.options.length);
+  if (!sums.ok) return invalid(sums.code, sums.reason);
+  if (canonicalJson(sums.sums) !== canonicalJson(closed.sums) || sums.voters !== closed.voters) return invalid('tally_mismatch', 'the sums the close committed to are not the sums of the latest votes');
+  // 10. The trustees' decryption of the sums, and the decision by the procedure's rule.
+  if (b.tally.some((e) => e.entry.kind !== 'tally-partials')) return invalid('wrong_entry_kind', 'a tally entry is not a tally-partials entry');
+  const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
+  if (!t.ok) return invalid(t.code, t.reason);
+  let tally: Record<string, number> | null = null;
+  let decision: string | null = null;
+  let detail = `waiting for ${state.committee.k} trustees to decrypt the tally`;
+  if (t.result.counts) {
+    tally = Object.fromEntries(ballot.options.map((o, j) => [o, t.result.counts![j]]));
+    const d = decideProcedure(preset, tally, ballot.roster.size);
+    decision = d.decision;
+    detail = d.detail;
+  }
+  return {
+    valid: true,
+    procedure: ballot.procedure,
+    ballotId: id,
+    question: ballot.question,
+    notice,
+    rosterSize: ballot.roster.size,
+    voters: closed.voters,
+    tally,
+    decision,
+    detail,
+    trustees: { used: t.result.trustees, misbehaving: t.result.misbehaving },
+    checkpoint: { origin: cp.origin, size: cp.size },
+    verifierKey: b.log.verifierKey,
+  };
+}

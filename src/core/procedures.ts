@@ -1,0 +1,545 @@
+/**
+ * Procedures of real bodies as data (presets), and the decision rules that turn a tally into an
+ * outcome. Pure: no I/O, no clock, no randomness. Sources, and what could not be checked in them,
+ * are in docs/procedures.md; every preset's `caveats` repeats the points that matter to a user.
+ *
+ * Arithmetic is exact: thresholds are fractions of integers, rounded with BigInt, never with
+ * floating point (0.15 × 317 must give 48, not 47.550000000000004 rounded by luck).
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Fractions and thresholds
+
+export type Fraction = { num: number; den: number };
+
+/** A fraction between 0 and 1 inclusive, as two non-negative integers (den ≥ 1). */
+export const FractionSchema = z
+  .strictObject({
+    num: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    den: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  })
+  .refine((f) => f.num <= f.den, 'a fraction between 0 and 1');
+
+function checkFraction(f: Fraction): void {
+  if (!FractionSchema.safeParse(f).success) throw new RangeError(`not a fraction in [0, 1]: ${JSON.stringify(f)}`);
+}
+
+function checkCount(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${n}`);
+}
+
+/** The smallest integer n with n ≥ fraction·of, i.e. ceil(num·of / den). "At least 20% of 153" = 31. */
+export function atLeast(fraction: Fraction, of: number): number {
+  checkFraction(fraction);
+  checkCount(of, 'of');
+  const num = BigInt(fraction.num) * BigInt(of);
+  const den = BigInt(fraction.den);
+  return Number((num + den - 1n) / den);
+}
+
+/** The smallest integer n with n > fraction·of, i.e. floor(num·of / den) + 1. "More than half of 153" = 77. */
+export function moreThan(fraction: Fraction, of: number): number {
+  checkFraction(fraction);
+  checkCount(of, 'of');
+  return Number((BigInt(fraction.num) * BigInt(of)) / BigInt(fraction.den)) + 1;
+}
+
+const HALF: Fraction = { num: 1, den: 2 };
+
+// ---------------------------------------------------------------------------------------------
+// Decision rules
+
+const quorum = {
+  /** Optional: at least this fraction of the roster must return a ballot (abstentions count). */
+  quorum: FractionSchema.optional(),
+};
+
+export const DecisionRuleSchema = z.discriminatedUnion('kind', [
+  /** yes > M/2 where M is the whole roster: absences and abstentions count against. */
+  z.strictObject({ kind: z.literal('majority-of-members'), ...quorum }),
+  /** yes > (yes + no)/2: abstentions and absences are not counted at all. */
+  z.strictObject({ kind: z.literal('majority-of-votes-cast'), ...quorum }),
+  /** yes ≥ f·M (or yes > f·M when strict), M the whole roster. */
+  z.strictObject({ kind: z.literal('fraction-of-members'), fraction: FractionSchema, strict: z.boolean(), ...quorum }),
+  /** yes ≥ f·(yes + no) (or > when strict); abstentions excluded. */
+  z.strictObject({ kind: z.literal('fraction-of-votes-cast'), fraction: FractionSchema, strict: z.boolean(), ...quorum }),
+  /** Candidate elections: most votes wins; an equal top is reported as `tie`. */
+  z.strictObject({ kind: z.literal('plurality'), ...quorum }),
+]);
+export type DecisionRule = z.infer<typeof DecisionRuleSchema>;
+
+export type Outcomes = { pass: string; fail: string };
+export type Decision = {
+  /** The outcome word for a yes/no question, or the winning option, `tie` or `no-quorum`. */
+  decision: string;
+  /**
+   * Yes/no: yes votes needed to pass, given this tally. Plurality: votes the leader needed to win
+   * outright (runner-up + 1). No quorum: ballots needed for the quorum.
+   */
+  needed: number;
+  detail: string;
+};
+export type DecideOptions = {
+  /** Tally key of the yes option (default `yes`). */
+  yes?: string;
+  /** Tally key of the no option (default `no`). */
+  no?: string;
+  /** Plurality only: a tally key that is a blank ballot, not a candidate (default `abstain`). */
+  abstain?: string;
+  /** The words for yes/no outcomes (default `pass` / `fail`). */
+  outcomes?: Outcomes;
+};
+
+/** Words `decide` itself may return; a candidate cannot be called this. */
+export const RESERVED_DECISIONS = ['tie', 'no-quorum'] as const;
+
+function fractionText(f: Fraction): string {
+  return `${f.num}/${f.den}`;
+}
+
+/**
+ * Applies `rule` to `tally` (option → number of ballots) for a roster of `rosterSize` members.
+ *
+ * Yes/no rules: keys other than `yes`/`no` are blank ballots (abstentions): they count towards a
+ * quorum and are otherwise ignored — which, under a rule "of members", means they count against.
+ * A motion never passes with zero yes votes. Plurality: every key except `abstain` is a candidate.
+ * Throws RangeError on an impossible tally (negative or fractional counts, more ballots than members).
+ */
+export function decide(rule: DecisionRule, tally: Record<string, number>, rosterSize: number, options: DecideOptions = {}): Decision {
+  const r = DecisionRuleSchema.parse(rule);
+  checkCount(rosterSize, 'rosterSize');
+  let total = 0;
+  for (const [key, n] of Object.entries(tally)) {
+    checkCount(n, `tally[${JSON.stringify(key)}]`);
+    total += n;
+  }
+  if (total > rosterSize) throw new RangeError(`${total} ballots for a roster of ${rosterSize}`);
+
+  if (r.quorum) {
+    const q = atLeast(r.quorum, rosterSize);
+    if (total < q) {
+      return {
+        decision: 'no-quorum',
+        needed: q,
+        detail: `${total} of ${rosterSize} members voted; the quorum is ${fractionText(r.quorum)} of the roster = ${q} ballots (abstentions count towards it)`,
+      };
+    }
+  }
+
+  if (r.kind === 'plurality') return plurality(tally, options.abstain ?? 'abstain');
+
+  const yesKey = options.yes ?? 'yes';
+  const noKey = options.no ?? 'no';
+  if (yesKey === noKey) throw new RangeError('the yes and no options must differ');
+  const outcomes = options.outcomes ?? { pass: 'pass', fail: 'fail' };
+  const yes = tally[yesKey] ?? 0;
+  const no = tally[noKey] ?? 0;
+  const blank = total - yes - no;
+  const cast = yes + no;
+
+  let needed: number;
+  let basis: string;
+  switch (r.kind) {
+    case 'majority-of-members':
+      needed = moreThan(HALF, rosterSize);
+      basis = `a majority of all ${rosterSize} members (more than half; absences and abstentions count against)`;
+      break;
+    case 'majority-of-votes-cast':
+      needed = moreThan(HALF, cast);
+      basis = `a majority of the ${cast} yes/no votes cast (more than half; ${blank} abstentions not counted)`;
+      break;
+    case 'fraction-of-members':
+      needed = r.strict ? moreThan(r.fraction, rosterSize) : atLeast(r.fraction, rosterSize);
+      basis = `${r.strict ? 'more than' : 'at least'} ${fractionText(r.fraction)} of all ${rosterSize} members (absences and abstentions count against)`;
+      break;
+    case 'fraction-of-votes-cast':
+      needed = r.strict ? moreThan(r.fraction, cast) : atLeast(r.fraction, cast);
+      basis = `${r.strict ? 'more than' : 'at least'} ${fractionText(r.fraction)} of the ${cast} yes/no votes cast (${blank} abstentions not counted)`;
+      break;
+  }
+  needed = Math.max(1, needed);
+  const passed = yes >= needed;
+  return {
+    decision: passed ? outcomes.pass : outcomes.fail,
+    needed,
+    detail: `${yes} yes, ${no} no, ${blank} abstaining, ${rosterSize - total} not voting; needed ${needed} yes: ${basis}; ${passed ? 'passed' : 'not passed'}`,
+  };
+}
+
+function plurality(tally: Record<string, number>, abstainKey: string): Decision {
+  const candidates = Object.entries(tally).filter(([k]) => k !== abstainKey);
+  for (const [k] of candidates) {
+    if ((RESERVED_DECISIONS as readonly string[]).includes(k)) throw new RangeError(`"${k}" cannot be a candidate's name`);
+  }
+  const cast = candidates.reduce((s, [, n]) => s + n, 0);
+  const top = candidates.reduce((m, [, n]) => Math.max(m, n), 0);
+  const leaders = candidates.filter(([, n]) => n === top).map(([k]) => k);
+  if (top === 0 || leaders.length !== 1) {
+    return {
+      decision: 'tie',
+      needed: top + 1,
+      detail: top === 0 ? 'no votes for any candidate' : `tie at ${top} votes between ${leaders.map((l) => JSON.stringify(l)).join(', ')}`,
+    };
+  }
+  const runnerUp = candidates.filter(([k]) => k !== leaders[0]).reduce((m, [, n]) => Math.max(m, n), 0);
+  const majority = top >= moreThan(HALF, cast);
+  return {
+    decision: leaders[0],
+    needed: runnerUp + 1,
+    detail: `${JSON.stringify(leaders[0])} has the most votes: ${top} of ${cast} cast (runner-up ${runnerUp}); ${majority ? 'a' : 'not a'} majority of votes cast`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presets
+
+const Bilingual = z.strictObject({ en: z.string().min(1), fr: z.string().min(1) });
+
+export const NoticeSchema = z.strictObject({
+  /** Signatures needed, as a fraction of the roster, rounded up (`atLeast`). */
+  fraction: FractionSchema,
+  /** Who learns who signed: nobody, the chair (recipient) only, or everyone. */
+  revealSigners: z.enum(['none', 'chair', 'all']),
+  /** When the running count is shown (same words as a letter's visibility). */
+  visibility: z.enum(['live', 'members', 'at-threshold', 'at-close']),
+  /** Whether a signer may take their signature back before the threshold is reached. */
+  withdrawable: z.boolean(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
+
+export const PresetSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    title: Bilingual,
+    /** url null: no public source (the generic preset). */
+    source: z.strictObject({ citation: z.string().min(1), url: z.url().nullable() }),
+    /** Who may start the procedure. */
+    trigger: Bilingual,
+    notice: NoticeSchema.nullable(),
+    ballot: z.strictObject({
+      question: Bilingual,
+      options: z.union([z.array(z.string().min(1)).min(2), z.literal('candidates')]),
+      /** false: a recorded vote, each member's vote is published with their name. */
+      secret: z.boolean(),
+    }),
+    rule: DecisionRuleSchema,
+    /** Outcome words for a yes/no ballot; null for a candidate election. */
+    outcomes: z.strictObject({ pass: z.string().min(1), fail: z.string().min(1) }).nullable(),
+    /** Where this preset departs from, or could not be checked against, its source (English). */
+    caveats: z.array(z.string().min(1)),
+  })
+  .refine((p) => (p.ballot.options === 'candidates') === (p.rule.kind === 'plurality'), 'candidate ballots, and only they, use plurality')
+  .refine((p) => (p.outcomes === null) === (p.rule.kind === 'plurality'), 'yes/no ballots, and only they, have outcome words')
+  .refine(
+    (p) => p.outcomes === null || !(RESERVED_DECISIONS as readonly string[]).some((w) => w === p.outcomes?.pass || w === p.outcomes?.fail),
+    'outcome words cannot be tie or no-quorum',
+  );
+export type Preset = z.infer<typeof PresetSchema>;
+
+const YES_NO = ['yes', 'no'];
+const TWENTY_PERCENT: Fraction = { num: 20, den: 100 };
+
+/** Parliament of Canada Act, R.S.C. 1985, c. P-1, as amended by the Reform Act, 2014 (S.C. 2015, c. 37). */
+const PCA = 'Parliament of Canada Act, R.S.C. 1985, c. P-1, ss. 49.1–49.8 (added by the Reform Act, 2014, S.C. 2015, c. 37)';
+const PCA_URL = 'https://laws-lois.justice.gc.ca/eng/acts/P-1/';
+const PCA_READ =
+  'The consolidated statute text was not readable from here; the rule is taken from secondary sources quoting or summarising it (docs/procedures.md).';
+const PCA_ADOPTED = 'Applies only if the caucus adopted this provision in its recorded vote after the last general election (ca-adoption-vote).';
+
+const presets: Preset[] = [
+  {
+    id: 'ca-leadership-review',
+    title: { en: 'Leadership review (Parliament of Canada Act)', fr: 'Examen de la direction (Loi sur le Parlement du Canada)' },
+    source: { citation: `${PCA}: leadership review, s. 49.5(1)–(3)`, url: PCA_URL },
+    trigger: {
+      en: 'Caucus members, by a written notice to the caucus chair signed by at least 20% of the caucus; the chair makes the notice public.',
+      fr: 'Les membres du groupe parlementaire, par un avis écrit au président du groupe signé par au moins 20 % de ses membres; le président rend l’avis public.',
+    },
+    notice: { fraction: TWENTY_PERCENT, revealSigners: 'all', visibility: 'at-threshold', withdrawable: false },
+    ballot: {
+      question: { en: 'Should the leader of the party be replaced?', fr: 'Le chef du parti doit-il être remplacé ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'majority-of-members' },
+    outcomes: { pass: 'removed', fail: 'not-removed' },
+    caveats: [
+      PCA_READ,
+      PCA_ADOPTED,
+      'Subsection numbers (49.5(1)–(3)) come from an MP’s 2025 commentary; the 2019 Hansard lists the adoptable provisions as ss. 49.2, 49.3, 49.4, 49.5(1)–(4) and 49.6.',
+      'Signers revealed to all: the Canadian Press (2022) reports that the chair must make public the names of the members requesting the review; whether withdrawal is possible is not stated.',
+    ],
+  },
+  {
+    id: 'ca-interim-leader',
+    title: { en: 'Election of an interim leader (Parliament of Canada Act)', fr: 'Élection d’un chef intérimaire (Loi sur le Parlement du Canada)' },
+    source: { citation: `${PCA}: interim leader, s. 49.5(4) and s. 49.6 (numbering unverified)`, url: PCA_URL },
+    trigger: {
+      en: 'The caucus chair, after the leader is replaced in a leadership review or the office of leader falls vacant.',
+      fr: 'Le président du groupe parlementaire, après le remplacement du chef à la suite d’un examen de la direction ou lorsque la charge de chef devient vacante.',
+    },
+    notice: null,
+    ballot: { question: { en: 'Who should be interim leader?', fr: 'Qui doit être chef intérimaire ?' }, options: 'candidates', secret: true },
+    rule: { kind: 'plurality' },
+    outcomes: null,
+    caveats: [
+      PCA_READ,
+      PCA_ADOPTED,
+      'Secret ballot is reported by secondary sources; whether the statute requires a majority (and so further rounds) rather than a plurality was not verified: `detail` says whether the winner has a majority of votes cast.',
+    ],
+  },
+  {
+    id: 'ca-expulsion',
+    title: { en: 'Expulsion of a caucus member (Parliament of Canada Act)', fr: 'Expulsion d’un député du groupe parlementaire (Loi sur le Parlement du Canada)' },
+    source: { citation: `${PCA}: expulsion, s. 49.2`, url: PCA_URL },
+    trigger: {
+      en: 'Caucus members, by a written notice to the caucus chair signed by at least 20% of the caucus, requesting that the member’s membership be reviewed.',
+      fr: 'Les membres du groupe parlementaire, par un avis écrit au président du groupe signé par au moins 20 % de ses membres, demandant l’examen de l’appartenance du député.',
+    },
+    notice: { fraction: TWENTY_PERCENT, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: false },
+    ballot: {
+      question: { en: 'Should this member be expelled from the caucus?', fr: 'Ce député doit-il être expulsé du groupe parlementaire ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'majority-of-members' },
+    outcomes: { pass: 'expelled', fail: 'not-expelled' },
+    caveats: [
+      PCA_READ,
+      PCA_ADOPTED,
+      'Signers revealed to the chair only: the quoted text requires the notice to reach the chair and says nothing about publishing it (not verified).',
+    ],
+  },
+  {
+    id: 'ca-readmission',
+    title: { en: 'Readmission of a caucus member (Parliament of Canada Act)', fr: 'Réadmission d’un député au groupe parlementaire (Loi sur le Parlement du Canada)' },
+    source: { citation: `${PCA}: readmission, s. 49.2 or 49.3 (numbering unverified)`, url: PCA_URL },
+    trigger: {
+      en: 'Caucus members, by a written notice to the caucus chair (assumed 20%, as for expulsion; not verified).',
+      fr: 'Les membres du groupe parlementaire, par un avis écrit au président du groupe (20 % présumés, comme pour l’expulsion; non vérifié).',
+    },
+    notice: { fraction: TWENTY_PERCENT, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: false },
+    ballot: {
+      question: { en: 'Should this member be readmitted to the caucus?', fr: 'Ce député doit-il être réadmis au groupe parlementaire ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'majority-of-votes-cast' },
+    outcomes: { pass: 'readmitted', fail: 'not-readmitted' },
+    caveats: [
+      PCA_READ,
+      PCA_ADOPTED,
+      'The rule "majority of caucus members present" comes from committee testimony on the bill before its amendment; the enacted text was not read.',
+      '"Present" is modelled as "voting yes or no": a member who returns a blank ballot is treated as not present. Under a literal "majority of those present", a blank would count against.',
+      'The 20% notice is an assumption by analogy with expulsion (the 2013 draft bill had a written notice to the chair for readmission too).',
+      'A member re-elected as the party’s candidate is readmitted without a vote (testimony; not verified).',
+    ],
+  },
+  {
+    id: 'ca-chair-election',
+    title: { en: 'Election of the caucus chair (Parliament of Canada Act)', fr: 'Élection du président du groupe parlementaire (Loi sur le Parlement du Canada)' },
+    source: { citation: `${PCA}: caucus chair, ss. 49.3–49.4 (numbering unverified)`, url: PCA_URL },
+    trigger: {
+      en: 'At the first caucus meeting after a general election, or when the office of chair is vacant.',
+      fr: 'À la première réunion du groupe parlementaire après une élection générale, ou lorsque la présidence est vacante.',
+    },
+    notice: null,
+    ballot: { question: { en: 'Who should chair the caucus?', fr: 'Qui doit présider le groupe parlementaire ?' }, options: 'candidates', secret: true },
+    rule: { kind: 'plurality' },
+    outcomes: null,
+    caveats: [
+      PCA_READ,
+      PCA_ADOPTED,
+      'The bill as introduced had the chair elected by secret ballot by a majority of caucus members; whether the enacted text requires a majority (and so further rounds) was not verified: `detail` says whether the winner has a majority of votes cast.',
+    ],
+  },
+  {
+    id: 'ca-chair-removal',
+    title: { en: 'Removal of the caucus chair (Parliament of Canada Act)', fr: 'Destitution du président du groupe parlementaire (Loi sur le Parlement du Canada)' },
+    source: { citation: `${PCA}: caucus chair, ss. 49.3–49.4 (numbering unverified)`, url: PCA_URL },
+    trigger: {
+      en: 'Caucus members, by a written notice signed by at least 20% of the caucus.',
+      fr: 'Les membres du groupe parlementaire, par un avis écrit signé par au moins 20 % de ses membres.',
+    },
+    notice: { fraction: TWENTY_PERCENT, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: false },
+    ballot: {
+      question: { en: 'Should the caucus chair be removed?', fr: 'Le président du groupe parlementaire doit-il être destitué ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'majority-of-members' },
+    outcomes: { pass: 'removed', fail: 'not-removed' },
+    caveats: [
+      PCA_READ,
+      PCA_ADOPTED,
+      '20% notice and a majority of all caucus members: from the Globe and Mail editorial (2015) summarising the Act, not from the text.',
+      'To whom the notice goes when it concerns the chair, and who sees the signers, was not verified (modelled as the chair).',
+    ],
+  },
+  {
+    id: 'ca-adoption-vote',
+    title: {
+      en: 'Post-election vote on adopting a Reform Act provision (Parliament of Canada Act)',
+      fr: 'Vote postélectoral sur l’adoption d’une disposition de la Loi de 2014 instituant des réformes (Loi sur le Parlement du Canada)',
+    },
+    source: { citation: `${PCA}: s. 49.8 (vote at the first caucus meeting; each vote recorded, s. 49.8(3); Speaker informed, s. 49.8(5))`, url: PCA_URL },
+    trigger: {
+      en: 'The caucus, at its first meeting after a general election: one vote for each of the four sets of provisions.',
+      fr: 'Le groupe parlementaire, à sa première réunion après une élection générale : un vote pour chacun des quatre ensembles de dispositions.',
+    },
+    notice: null,
+    ballot: {
+      question: {
+        en: 'Should this provision apply to the caucus until the next dissolution of Parliament?',
+        fr: 'Cette disposition doit-elle s’appliquer au groupe parlementaire jusqu’à la prochaine dissolution du Parlement ?',
+      },
+      options: YES_NO,
+      secret: false,
+    },
+    rule: { kind: 'majority-of-votes-cast' },
+    outcomes: { pass: 'adopted', fail: 'not-adopted' },
+    caveats: [
+      PCA_READ,
+      'Recorded vote: s. 49.8(3) as quoted by Michael Chong (2019), "The vote of each caucus member, in each vote, is to be recorded."',
+      '"Majority rules" is from an MP’s commentary; whether the majority is of votes cast or of all caucus members was not verified.',
+    ],
+  },
+  {
+    id: 'uk-1922-confidence',
+    title: {
+      en: 'Confidence vote in the party leader (Conservative Party, 1922 Committee)',
+      fr: 'Vote de confiance envers le chef du parti (Parti conservateur, comité 1922)',
+    },
+    source: {
+      citation: '1922 Committee rules (unpublished), as reported by the Institute for Government and Full Fact; threshold raised to one third in Nov. 2024 (The Independent)',
+      url: 'https://www.instituteforgovernment.org.uk/explainers/conservative-party-leadership-contests',
+    },
+    trigger: {
+      en: 'Conservative MPs, by letters to the chair of the 1922 Committee, who alone knows the count; a letter may be withdrawn.',
+      fr: 'Les députés conservateurs, par lettres au président du comité 1922, seul à connaître leur nombre; une lettre peut être retirée.',
+    },
+    notice: { fraction: { num: 15, den: 100 }, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: true },
+    ballot: {
+      question: { en: 'Do you have confidence in the leader of the party?', fr: 'Avez-vous confiance dans le chef du parti ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'majority-of-votes-cast' },
+    outcomes: { pass: 'confidence-kept', fail: 'confidence-lost' },
+    caveats: [
+      'The 1922 Committee’s rules are not published; everything here is as reported by third parties.',
+      'Threshold 15% of Conservative MPs until Nov. 2024, then one third (The Independent, Nov. 2024): set it with withNoticeFraction(PRESETS["uk-1922-confidence"], UK_1922_THRESHOLD_SINCE_NOV_2024).',
+      'The ballot asks about confidence: "yes" keeps the leader, and a tie loses. Full Fact reports a simple majority of the votes; the Institute for Government writes "more than 50% of all Conservative MPs" — use majority-of-members if that reading applies.',
+    ],
+  },
+  {
+    id: 'au-liberal-spill-pm',
+    title: {
+      en: 'Spill motion against a Liberal prime minister who won an election (Liberal Party of Australia)',
+      fr: 'Motion de vacance de la direction contre un premier ministre libéral élu (Parti libéral d’Australie)',
+    },
+    source: {
+      citation: 'Parliamentary Liberal Party rule adopted 3 Dec. 2018 (ABC News; Prime Minister’s press conference, 3 Dec. 2018)',
+      url: 'https://www.abc.net.au/news/2018-12-03/liberal-party-passes-leadership-spill-rules/10579172',
+    },
+    trigger: {
+      en: 'A member of the Liberal party room moves a spill motion against a leader who led the party to an election win and became prime minister.',
+      fr: 'Un membre du caucus libéral propose une motion de vacance contre un chef qui a mené le parti à la victoire électorale et est devenu premier ministre.',
+    },
+    notice: null,
+    ballot: {
+      question: { en: 'Should the party leadership be declared vacant?', fr: 'La direction du parti doit-elle être déclarée vacante ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'fraction-of-members', fraction: { num: 2, den: 3 }, strict: false },
+    outcomes: { pass: 'spill', fail: 'no-spill' },
+    caveats: [
+      'The party-room rule text was not read; press reports say two thirds of the party room, for a leader who won an election. Read as "at least two thirds of all party-room members".',
+      'How a spill motion is moved, and that party-room ballots are secret, are conventions not checked in a written rule.',
+      'For any other Liberal leader, a spill is decided by a simple majority of the party room: use generic.',
+    ],
+  },
+  {
+    id: 'au-labor-spill-government',
+    title: { en: 'Labor leadership spill, in government (Australian Labor Party)', fr: 'Remise en jeu de la direction travailliste, au gouvernement (Parti travailliste australien)' },
+    source: {
+      citation: 'Federal Parliamentary Labor Party caucus rules adopted 22 July 2013 (ABC News, 22 July 2013)',
+      url: 'https://www.abc.net.au/news/2013-07-22/rudd-wins-caucus-support-for-party-reform/4835506',
+    },
+    trigger: { en: 'Members of the federal Labor caucus, while Labor is in government.', fr: 'Les membres du caucus travailliste fédéral, lorsque le parti est au gouvernement.' },
+    notice: null,
+    ballot: {
+      question: { en: 'Should a leadership ballot be held?', fr: 'Faut-il tenir un scrutin sur la direction du parti ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'fraction-of-members', fraction: { num: 75, den: 100 }, strict: false },
+    outcomes: { pass: 'spill', fail: 'no-spill' },
+    caveats: [
+      'The real rule is a signed petition of 75% of caucus, not a secret ballot; this preset measures the same threshold secretly. A caucus that must follow its rule should collect named signatures (a letter with this threshold).',
+      'The leadership ballot that follows is weighted 50:50 between caucus and party members, which is outside this roster.',
+      'Reported (2013, AAP) to require that the leader has brought the party into disrepute; the caucus rule text was not read.',
+    ],
+  },
+  {
+    id: 'au-labor-spill-opposition',
+    title: { en: 'Labor leadership spill, in opposition (Australian Labor Party)', fr: 'Remise en jeu de la direction travailliste, dans l’opposition (Parti travailliste australien)' },
+    source: {
+      citation: 'Federal Parliamentary Labor Party caucus rules adopted 22 July 2013 (ABC News, 22 July 2013)',
+      url: 'https://www.abc.net.au/news/2013-07-22/rudd-wins-caucus-support-for-party-reform/4835506',
+    },
+    trigger: { en: 'Members of the federal Labor caucus, while Labor is in opposition.', fr: 'Les membres du caucus travailliste fédéral, lorsque le parti est dans l’opposition.' },
+    notice: null,
+    ballot: {
+      question: { en: 'Should a leadership ballot be held?', fr: 'Faut-il tenir un scrutin sur la direction du parti ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'fraction-of-members', fraction: { num: 60, den: 100 }, strict: false },
+    outcomes: { pass: 'spill', fail: 'no-spill' },
+    caveats: [
+      'The real rule is a signed petition of 60% of caucus, not a secret ballot; this preset measures the same threshold secretly.',
+      'The leadership ballot that follows is weighted 50:50 between caucus and party members, which is outside this roster.',
+      'The caucus rule text was not read; 60% is as reported by ABC News (2013).',
+    ],
+  },
+  {
+    id: 'generic',
+    title: { en: 'Generic procedure', fr: 'Procédure générique' },
+    source: { citation: 'None: the group sets its own threshold and rule', url: null },
+    trigger: { en: 'Any member.', fr: 'Tout membre.' },
+    notice: null,
+    ballot: { question: { en: 'Do you approve the motion?', fr: 'Approuvez-vous la motion ?' }, options: YES_NO, secret: true },
+    rule: { kind: 'majority-of-votes-cast' },
+    outcomes: { pass: 'adopted', fail: 'rejected' },
+    caveats: ['A template: change the notice, ballot and rule with definePreset({...PRESETS.generic, ...}).'],
+  },
+];
+
+/** Validates a preset (e.g. a generic one with the group's own numbers); throws a ZodError if it is not one. */
+export function definePreset(preset: unknown): Preset {
+  return PresetSchema.parse(preset);
+}
+
+export const PRESETS: Record<string, Preset> = Object.freeze(Object.fromEntries(presets.map((p) => [p.id, definePreset(p)])));
+
+/** The 1922 Committee threshold reported since November 2024. */
+export const UK_1922_THRESHOLD_SINCE_NOV_2024: Fraction = { num: 1, den: 3 };
+
+/** Signatures needed on the notice for a roster of `rosterSize` (rounded up), or null if the preset has no notice. */
+export function noticeThreshold(preset: Preset, rosterSize: number): number | null {
+  return preset.notice === null ? null : atLeast(preset.notice.fraction, rosterSize);
+}
+
+/** The same preset with another notice threshold (e.g. the 1922 Committee's one third). */
+export function withNoticeFraction(preset: Preset, fraction: Fraction): Preset {
+  if (preset.notice === null) throw new RangeError(`${preset.id} has no notice`);
+  return definePreset({ ...preset, notice: { ...preset.notice, fraction } });
+}
+
+/** `decide` with the preset's rule and outcome words, for a tally keyed `yes` / `no` (or by candidate). */
+export function decideProcedure(preset: Preset, tally: Record<string, number>, rosterSize: number): Decision {
+  return decide(preset.rule, tally, rosterSize, preset.outcomes ? { outcomes: preset.outcomes } : {});
+}
