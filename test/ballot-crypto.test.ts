@@ -68,6 +68,8 @@ describe('threshold tally', () => {
   const x1 = randomScalar(random);
   const x2 = mod(2n * x1 - y);
   const shares = [mul(G, x1), mul(G, x2)];
+  const tsecrets = [randomScalar(random), randomScalar(random)];
+  const tkeys = tsecrets.map((t) => mul(G, t));
 
   it('for any sequence of choices the decrypted tally equals the plain count (property)', () => {
     fc.assert(
@@ -76,10 +78,10 @@ describe('threshold tally', () => {
           encodeCiphertext(addCiphertexts(choices.map((c) => encrypt(c === j ? 1 : 0, randomScalar(random), Y)))),
         );
         const entries = [
-          makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 1, share: x1, publicShare: shares[0], sums }, random),
-          makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 2, share: x2, publicShare: shares[1], sums }, random),
+          makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 1, share: x1, publicShare: shares[0], transportSecret: tsecrets[0], sums }, random),
+          makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 2, share: x2, publicShare: shares[1], transportSecret: tsecrets[1], sums }, random),
         ];
-        const t = computeTally({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), k: 2, publicShares: shares, sums, voters: choices.length, entries });
+        const t = computeTally({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), k: 2, publicShares: shares, transportKeys: tkeys, sums, voters: choices.length, entries });
         const expected = [0, 1, 2].map((j) => choices.filter((c) => c === j).length);
         return t.ok && JSON.stringify(t.result.counts) === JSON.stringify(expected);
       }),
@@ -87,11 +89,18 @@ describe('threshold tally', () => {
     );
   });
 
+  it('an entry not signed by the trustee it names blames nobody', () => {
+    const sums = [encodeCiphertext(encrypt(1, randomScalar(random), Y)), encodeCiphertext(encrypt(0, randomScalar(random), Y))];
+    const forged = makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 2, share: 5n, publicShare: shares[1], transportSecret: tsecrets[0], sums }, random);
+    const t = computeTally({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), k: 2, publicShares: shares, transportKeys: tkeys, sums, voters: 1, entries: [forged] });
+    expect(t).toMatchObject({ ok: true, result: { counts: null, misbehaving: [] } });
+  });
+
   it('a wrong partial is ignored and its trustee named; with fewer than k valid there is no result', () => {
     const sums = [encodeCiphertext(encrypt(3, randomScalar(random), Y)), encodeCiphertext(encrypt(2, randomScalar(random), Y))];
-    const good = makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 1, share: x1, publicShare: shares[0], sums }, random);
-    const bad = makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 2, share: (x2 + 1n) % L, publicShare: shares[1], sums }, random);
-    const t = computeTally({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), k: 2, publicShares: shares, sums, voters: 5, entries: [good, bad] });
+    const good = makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 1, share: x1, publicShare: shares[0], transportSecret: tsecrets[0], sums }, random);
+    const bad = makeTallyEntry({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), trustee: 2, share: (x2 + 1n) % L, publicShare: shares[1], transportSecret: tsecrets[1], sums }, random);
+    const t = computeTally({ ballotId: 'aa'.repeat(32), committeeId: 'bb'.repeat(32), k: 2, publicShares: shares, transportKeys: tkeys, sums, voters: 5, entries: [good, bad] });
     expect(t).toMatchObject({ ok: true, result: { counts: null, misbehaving: [{ trustee: 2 }] } });
   });
 });

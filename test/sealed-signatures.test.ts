@@ -111,7 +111,7 @@ describe('sealed signatures', () => {
       .slice(0, 2)
       .map(({ r, i }) => ({ record: i, nullifier: (r.entry as { record: { proof: { nullifier: string } } }).record.proof.nullifier, sealed: (r.entry as { record: { action: { sealed: SealedRecord['sealed'] } } }).record.action.sealed }));
     const wrongShare = myShare(replay.state.committee, replay.state.contributions.values(), replay.state.key.qualified, 2, secrets[1], random) + 1n;
-    const bad = makeRevealEntry({ letterId: letter.id, committeeId: replay.state.id, trustee: 2, share: wrongShare, publicShare: replay.state.key.publicShares[1], sealed }, random);
+    const bad = makeRevealEntry({ letterId: letter.id, committeeId: replay.state.id, trustee: 2, share: wrongShare, publicShare: replay.state.key.publicShares[1], transportSecret: secrets[1], sealed }, random);
     const refused = await call<{ error: { code: string; message: string } }>('POST', `/api/letters/${letter.id}/reveals`, { entry: bad });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toMatchObject({ code: 'bad_partial', message: expect.stringContaining('trustee 2') });
@@ -137,7 +137,7 @@ describe('sealed signatures', () => {
     // A partial decryption below the threshold is refused outright.
     const replay = evaluateCommittee(await api.committeeEntries());
     if (!replay.ok || !replay.state.key) throw new Error('no key');
-    const entry = makeRevealEntry({ letterId: letter.id, committeeId: replay.state.id, trustee: 1, share: 1n, publicShare: replay.state.key.publicShares[0], sealed: [] }, random);
+    const entry = makeRevealEntry({ letterId: letter.id, committeeId: replay.state.id, trustee: 1, share: 1n, publicShare: replay.state.key.publicShares[0], transportSecret: secrets[0], sealed: [] }, random);
     const r = await call<{ error: { code: string } }>('POST', `/api/letters/${letter.id}/reveals`, { entry });
     expect(r.json.error.code).toBe('below_threshold');
   });
@@ -166,16 +166,18 @@ describe('the reveal rule at its boundary (threshold 31)', () => {
   const Y2 = mul(G, x2);
   // With indices 1 and 2: x = 2·x1 − x2.
   const Y = mul(Y1, 2n).subtract(Y2);
+  const t1 = randomScalar(random);
+  const t2 = randomScalar(random);
   const identity = identityFromPrivateKey(random(32));
   const letterId = 'ab'.repeat(32);
   const nullifier = '12345';
   const sealed: SealedRecord[] = [{ record: 0, nullifier, sealed: sealName(identity, letterId, nullifier, Y, random) }];
   const byCommitment = new Map([[identity.commitment.toString(), { id: 7, name: 'Geneviève Côté', leaf: 0, commitment: identity.commitment.toString() }]]);
   const entries = [
-    makeRevealEntry({ letterId, committeeId: 'cd'.repeat(32), trustee: 1, share: x1, publicShare: Y1, sealed }, random),
-    makeRevealEntry({ letterId, committeeId: 'cd'.repeat(32), trustee: 2, share: x2, publicShare: Y2, sealed }, random),
+    makeRevealEntry({ letterId, committeeId: 'cd'.repeat(32), trustee: 1, share: x1, publicShare: Y1, transportSecret: t1, sealed }, random),
+    makeRevealEntry({ letterId, committeeId: 'cd'.repeat(32), trustee: 2, share: x2, publicShare: Y2, transportSecret: t2, sealed }, random),
   ];
-  const input = { letterId, committeeId: 'cd'.repeat(32), k, publicShares: [Y1, Y2], threshold: 31, sealed, byCommitment };
+  const input = { letterId, committeeId: 'cd'.repeat(32), k, publicShares: [Y1, Y2], transportKeys: [mul(G, t1), mul(G, t2)], threshold: 31, sealed, byCommitment };
 
   it('30 of 31: partial decryptions are a breach and the result is invalid', () => {
     expect(computeReveal({ ...input, count: 30, entries })).toMatchObject({ ok: false, code: 'reveal_below_threshold' });

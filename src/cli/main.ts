@@ -453,7 +453,8 @@ export function buildProgram(): Command {
         out(`VALID: ${verdict.count} of ${verdict.rosterSize} members signed "${verdict.title}"`);
         out(`named: ${verdict.named.length ? verdict.named.join(', ') : '(none)'}`);
         if (verdict.sealed.total) {
-          out(`sealed: ${verdict.sealed.total} (revealed ${verdict.sealed.revealed}, stayed sealed ${verdict.sealed.stillSealed})${verdict.revealed.length ? `: ${verdict.revealed.join(', ')}` : ''}`);
+          const why = { none: '', 'below-threshold': ' — below the reveal threshold, these names stay sealed for good', pending: ' — the threshold was met but this bundle holds fewer than k trustees’ partials (not yet revealed, or left out)', revealed: '' }[verdict.sealed.status];
+          out(`sealed: ${verdict.sealed.total} (revealed ${verdict.sealed.revealed}, still sealed ${verdict.sealed.stillSealed})${why}${verdict.revealed.length ? `: ${verdict.revealed.join(', ')}` : ''}`);
           for (const reason of verdict.sealed.invalid) out(`sealed name invalid, counted but naming nobody: ${reason}`);
           for (const m of verdict.trustees.misbehaving) out(`trustee ${m.trustee} misbehaved: ${m.reason}`);
         }

@@ -18,6 +18,8 @@ import { type RosterRef, type RosterSnapshot, checkRoster } from '../core/roster
 import { nodeArtifacts } from '../node/artifacts.ts';
 import type { Receipt } from '../server/instance.ts';
 import { Client } from './client.ts';
+import { type CommitteeEntry, evaluateCommittee } from '../core/committee.ts';
+import { encodeKey } from '../core/trustee/dkg.ts';
 import { CliError } from './errors.ts';
 
 export interface MemberContext {
@@ -87,6 +89,17 @@ export function checkReceipt(receipt: Receipt, entry: LogEntry, verifierKey: str
   if (!inc.ok) throw new CliError('bad_receipt', `the server's receipt does not prove the entry is in the log: ${inc.reason}`);
 }
 
+/** Check a committee reference against the committee's own entries on the log (never the server's word). */
+async function checkCommitteeRef(ctx: MemberContext, ref: NonNullable<Letter['committee']>): Promise<void> {
+  const { entries } = await ctx.client.get<{ entries: { entry: CommitteeEntry }[] }>('api/committee');
+  const evaluated = evaluateCommittee(entries.map((e) => e.entry));
+  if (!evaluated.ok || !evaluated.state.key) throw new CliError('committee_unverified', 'the trustee committee on the log does not check out');
+  const key = encodeKey(evaluated.state.key);
+  if (evaluated.state.id !== ref.id || key.publicKey !== ref.publicKey || evaluated.state.committee.k !== ref.k || evaluated.state.committee.n !== ref.n) {
+    throw new CliError('committee_mismatch', 'the committee key this letter names is not the one the trustees generated on the log: do not seal your name to it');
+  }
+}
+
 /** Fetch a letter and the roster it fixed, and check both (never trust the server's word). */
 async function fetchLetter(ctx: MemberContext, id: string) {
   const status = await ctx.client.get<{ letter: Letter; status: string }>(`api/letters/${id}`);
@@ -107,6 +120,7 @@ export async function sign(ctx: MemberContext, id: string, choice: { action: 'su
     throw new CliError('nothing_to_withdraw', 'you have not signed this letter (or already withdrew)');
   }
   if (choice.display === 'sealed' && !letter.committee) throw new CliError('sealed_without_committee', 'this letter takes no sealed signatures (it has no trustee committee)');
+  if (choice.display === 'sealed') await checkCommitteeRef(ctx, letter.committee!);
   const random = (n: number) => new Uint8Array(randomBytes(n));
   const record = await proveAction({ identity: ctx.identity, group, letter, letterId: id, artifacts: nodeArtifacts }, { ...choice, seq: state.seq + 1, random });
   const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/letters/${id}/records`, { record });
@@ -121,6 +135,7 @@ export async function propose(ctx: MemberContext, fields: Omit<Letter, 'format' 
     const ref = await ctx.client.get<{ committee: Letter['committee'] | null }>('api/committee/ref');
     if (!ref.committee) throw new CliError('committee_not_ready', 'this instance has no trustee committee ready: sealed signatures are not possible yet');
     committee = ref.committee;
+    await checkCommitteeRef(ctx, committee);
   }
   const { snapshot, ref } = await ctx.client.get<{ snapshot: RosterSnapshot; ref: RosterRef }>('api/roster');
   const roster = checkRoster(snapshot, ref);

@@ -15,15 +15,17 @@
  *   - G1: nothing more, the cofactor is 1 so every point of E(Fp) is in G1;
  *   - G2: the cofactor of E'(Fp2) is 2p − r, so a point on the twist may lie outside G2, and both
  *     the bilinearity batching relies on and the soundness of Groth16 need B ∈ G2. We use the test of
- *     Dai, Lin, Zhao and Zhou, "Fast subgroup membership testing for G1, G2 and GT on
- *     pairing-friendly curves" (Designs, Codes and Cryptography 2023; https://eprint.iacr.org/2022/348,
- *     §5.1 for BN curves, valid because x₀ ≢ 4 mod 13 and x₀ ≢ 92 mod 97):
+ *     Y. Dai, K. Lin, C.-A. Zhao and Z. Zhou, "Fast subgroup membership testing for G1, G2 and GT
+ *     on pairing-friendly curves" (https://eprint.iacr.org/2022/348, the BN case, which holds for
+ *     BN254 because x₀ ≢ 4 mod 13 and x₀ ≢ 92 mod 97; see also
+ *     https://ethresear.ch/t/fast-mathbb-g-2-subgroup-check-in-bn254/13974):
  *         Q ∈ G2  ⇔  [x₀+1]Q + ψ([x₀]Q) + ψ²([x₀]Q) = ψ³([2x₀]Q)
  *     where ψ is the untwist-Frobenius-twist endomorphism (Galbraith–Scott,
  *     https://eprint.iacr.org/2008/117): ψ(x, y) = (conj(x)·ξ^((p−1)/3), conj(y)·ξ^((p−1)/2)).
  *     One 63-bit multiplication instead of the 254-bit [r]Q = O (mcl's own check, about 3× slower
  *     here). [x₀]Q is computed by plain double-and-add, never by mcl's scalar multiplication, which
- *     uses GLV and so is only correct on G2 itself.
+ *     uses the endomorphism (GLV) and so is only correct on G2 itself: on a point outside G2 its
+ *     result differs from double-and-add (checked with mcl-wasm 2.4.1).
  *
  * Why mcl rather than ffjavascript (snarkjs's BN254): measured on this project's 2-core machine,
  * mcl's multi-Miller loop costs about 1.0 ms per pair and shares one final exponentiation, where

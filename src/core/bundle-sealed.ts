@@ -3,7 +3,7 @@
  * sealed names are encrypted to, and the reveal. Kept apart from bundle.ts because a letter
  * without a committee never reaches it.
  */
-import { evaluateCommittee, type CommitteeEntry } from './committee.ts';
+import { evaluateCommittee, type CommitteeEntry, transportKeys } from './committee.ts';
 import { canonicalJson, hexToBytes } from './encoding.ts';
 import type { Letter } from './letter.ts';
 import { type LogEntry, entryLeafHash } from './log/entry.ts';
@@ -26,6 +26,12 @@ export interface SealedSummary {
   revealed: number;
   stillSealed: number;
   invalid: string[];
+  /**
+   * Why names are (still) sealed: `none` (no sealed signature), `below-threshold` (they stay sealed
+   * for good), `revealed`, or `pending`: the threshold was met but this bundle holds fewer than k
+   * valid partials — the trustees have not acted yet, or whoever made the bundle left them out.
+   */
+  status: 'none' | 'below-threshold' | 'pending' | 'revealed';
 }
 
 export interface SealedInput {
@@ -53,7 +59,7 @@ function checkLogged(label: string, list: readonly Logged[], checkpoint: SealedI
 }
 
 export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResult | null; sealed: SealedSummary }> {
-  const none = { total: 0, revealed: 0, stillSealed: 0, invalid: [] };
+  const none: SealedSummary = { total: 0, revealed: 0, stillSealed: 0, invalid: [], status: 'none' };
   if (!input.letter.committee) {
     if ((input.committee?.length ?? 0) > 0 || (input.reveals?.length ?? 0) > 0) {
       return fail('unexpected_committee', 'the bundle carries trustee entries for a letter without a committee');
@@ -97,6 +103,7 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
     committeeId: state.id,
     k: state.committee.k,
     publicShares: shares,
+    transportKeys: transportKeys(state.committee),
     count: input.count,
     threshold: input.letter.revealThreshold,
     sealed,
@@ -107,7 +114,13 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
   const r = reveal.result;
   return pass({
     reveal: r,
-    sealed: { total: sealed.length, revealed: r.revealed.length, stillSealed: r.stillSealed, invalid: r.invalid.map((i) => i.reason) },
+    sealed: {
+      total: sealed.length,
+      revealed: r.revealed.length,
+      stillSealed: r.stillSealed,
+      invalid: r.invalid.map((i) => i.reason),
+      status: sealed.length === 0 ? 'none' : input.letter.revealThreshold < 1 || input.count < input.letter.revealThreshold ? 'below-threshold' : r.trustees.length ? 'revealed' : 'pending',
+    },
   });
 }
 

@@ -43,7 +43,13 @@ export const BundleSchema = z
         named: z.array(z.string()),
         revealed: z.array(z.string()).optional(),
         sealed: z
-          .object({ total: z.number().int().min(0), revealed: z.number().int().min(0), stillSealed: z.number().int().min(0), invalid: z.array(z.string()) })
+          .object({
+            total: z.number().int().min(0),
+            revealed: z.number().int().min(0),
+            stillSealed: z.number().int().min(0),
+            invalid: z.array(z.string()),
+            status: z.enum(['none', 'below-threshold', 'pending', 'revealed']),
+          })
           .strict()
           .optional(),
       })
@@ -218,6 +224,9 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   });
   if (!sealedPart.ok) return invalid(sealedPart.code, sealedPart.reason);
   const revealed = sealedPart.reveal?.revealed.map((r) => r.name) ?? [];
+  if (!letter.committee && (b.result.revealed !== undefined || b.result.sealed !== undefined)) {
+    return invalid('result_mismatch', 'the bundle claims sealed results for a letter that takes no sealed signatures');
+  }
   if (letter.committee) {
     if (canonicalJson(b.result.revealed ?? null) !== canonicalJson(revealed)) return invalid('result_mismatch', 'the bundle claims other revealed names than the trustees revealed');
     if (canonicalJson(b.result.sealed ?? null) !== canonicalJson(sealedPart.sealed)) return invalid('result_mismatch', 'the bundle claims another sealed summary than the records give');

@@ -35,7 +35,10 @@ export const CommitteeEntrySchemas = {
   created: z.object({ kind: z.literal('committee-created'), committeeId: hex32, committee: CommitteeSchema }).strict(),
   contribution: z.object({ kind: z.literal('dkg-contribution'), contribution: ContributionSchema, signature: SigmaSchema }).strict(),
   ack: z.object({ kind: z.literal('dkg-ack'), committeeId: hex32, trustee: z.number().int().min(1), signature: SigmaSchema }).strict(),
-  complaint: z.object({ kind: z.literal('dkg-complaint'), complaint: ComplaintSchema }).strict(),
+  /** All of one trustee's complaints at once: a trustee responds once, with an ack or its complaints. */
+  complaint: z
+    .object({ kind: z.literal('dkg-complaint'), committeeId: hex32, accuser: z.number().int().min(1), complaints: z.array(ComplaintSchema).min(1).max(50) })
+    .strict(),
   ready: z
     .object({
       kind: z.literal('committee-ready'),
@@ -57,8 +60,24 @@ export type CommitteeEntry =
 const signedContext = (what: string, body: unknown) => `undersigned/trustee-signed/v1|${what}|${taggedHash('undersigned/trustee-signed/v1', body)}`;
 
 /** A trustee's signature (Schnorr with its transport key) over a contribution or an ack. */
-export function trusteeSign(secret: bigint, what: 'contribution' | 'ack', body: unknown, random: Random): SigmaProof {
+export type SignedWhat = 'contribution' | 'ack' | 'reveal' | 'tally';
+
+export function trusteeSign(secret: bigint, what: SignedWhat, body: unknown, random: Random): SigmaProof {
   return proveSchnorr(secret, mul(G, secret), signedContext(what, body), random);
+}
+
+/** Check a trustee's signature with its transport key: an unsigned entry cannot blame anyone. */
+export function trusteeVerify(transportKey: Point, what: SignedWhat, body: unknown, signature: SigmaProof): boolean {
+  return verifySchnorr(transportKey, signature, signedContext(what, body)).ok;
+}
+
+/** The committee's transport keys, by trustee index − 1. */
+export function transportKeys(committee: Committee): Point[] {
+  return committee.trustees.map((t) => {
+    const d = decodePoint(t.transportKey, 'transport key');
+    if (!d.ok) throw new Error(d.reason);
+    return d.point;
+  });
 }
 
 function transportKey(committee: Committee, trustee: number): Point | null {
@@ -131,13 +150,19 @@ export function evaluateCommittee(entries: readonly CommitteeEntry[]): Check<{ s
         break;
       }
       case 'dkg-complaint': {
-        const c = e.complaint;
-        const dealt = state.contributions.get(c.dealer);
-        if (!dealt || c.committeeId !== id) return fail('bad_complaint', `${where}: complaint about a contribution that does not exist`);
-        const verdict = judgeComplaint(committee, dealt, c);
-        if (verdict.ok) state.disqualified.add(c.dealer);
-        else state.falseComplaints.push(c.accuser);
-        state.complaints.push(c);
+        if (e.committeeId !== id || !transportKey(committee, e.accuser)) return fail('bad_complaint', `${where}: not a trustee of this committee`);
+        if (state.contributions.size < committee.n) return fail('bad_complaint', `${where}: a complaint before every trustee dealt`);
+        if (state.acks.has(e.accuser) || state.complaints.some((c) => c.accuser === e.accuser)) return fail('bad_complaint', `${where}: trustee ${e.accuser} already responded`);
+        for (const c of e.complaints) {
+          const dealt = state.contributions.get(c.dealer);
+          if (!dealt || c.committeeId !== id || c.accuser !== e.accuser) return fail('bad_complaint', `${where}: a complaint about a contribution that does not exist`);
+          const verdict = judgeComplaint(committee, dealt, c);
+          // A complaint whose DLEQ proof fails was not made by the accuser (it needs their secret): refuse it.
+          if (!verdict.ok && verdict.code === 'bad_complaint') return fail('bad_complaint', `${where}: ${verdict.reason}`);
+          if (verdict.ok) state.disqualified.add(c.dealer);
+          else state.falseComplaints.push(c.accuser);
+          state.complaints.push(c);
+        }
         break;
       }
       case 'committee-ready':

@@ -3,10 +3,11 @@
  * proofs (whose key depends on the tree depth) on top of it.
  *
  * Groth16 (J. Groth, "On the Size of Pairing-based Non-interactive Arguments", EUROCRYPT 2016,
- * https://eprint.iacr.org/2016/260, §3.2) accepts a proof (A, B, C) for public inputs x when
+ * https://eprint.iacr.org/2016/260, the verifier of §3) accepts a proof (A, B, C) for inputs x when
  *     e(A, B) = e(α, β) · e(L(x), γ) · e(C, δ),   L(x) = IC₀ + Σ_j x_j·IC_j.
- * Small-exponent batching (M. Bellare, J. Garay, T. Rabin, "Fast Batch Verification for Modular
- * Exponentiation and Digital Signatures", EUROCRYPT 1998, https://eprint.iacr.org/1998/007, §3.3):
+ * The Small Exponents Test of M. Bellare, J. Garay, T. Rabin, "Fast Batch Verification for Modular
+ * Exponentiation and Digital Signatures", EUROCRYPT '98, LNCS 1403 (full version:
+ * https://cseweb.ucsd.edu/~mihir/papers/batch.pdf), applied to that equation:
  * with random r_i of ℓ bits, a batch of n proofs is accepted when
  *     ∏ e(r_i·A_i, B_i) = e(α, β)^{Σr_i} · e(Σ r_i·L(x_i), γ) · e(Σ r_i·C_i, δ)
  * and if any proof is invalid this holds with probability at most 2^-ℓ (here ℓ = 128). All the

@@ -7,7 +7,7 @@ import { type Ballot, ballotId as computeBallotId, tallyCiphertexts, verifyVote 
 import { BallotEntrySchemas } from './ballot/entries.ts';
 import { type TallyEntry, computeTally } from './ballot/tally.ts';
 import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle } from './bundle.ts';
-import { type CommitteeEntry, evaluateCommittee } from './committee.ts';
+import { type CommitteeEntry, evaluateCommittee, transportKeys } from './committee.ts';
 import { bytesToHex, canonicalJson, hexToBytes } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
 import { entryLeafHash } from './log/entry.ts';
@@ -135,7 +135,7 @@ export async function verifyProcedureBundle(
   if (canonicalJson(sums.sums) !== canonicalJson(closed.sums) || sums.voters !== closed.voters) return invalid('tally_mismatch', 'the sums the close committed to are not the sums of the latest votes');
   // 10. The trustees' decryption of the sums, and the decision by the procedure's rule.
   if (b.tally.some((e) => e.entry.kind !== 'tally-partials')) return invalid('wrong_entry_kind', 'a tally entry is not a tally-partials entry');
-  const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
+  const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
   if (!t.ok) return invalid(t.code, t.reason);
   let tally: Record<string, number> | null = null;
   let decision: string | null = null;

@@ -12,6 +12,7 @@
  *    by record; the record still counts (its membership proof is valid) but names nobody.
  */
 import { z } from 'zod';
+import { trusteeSign, trusteeVerify } from './committee.ts';
 import { type Check, fail, pass } from './result.ts';
 import type { RosterMember } from './roster.ts';
 import { openSealedName, sealedContext } from './sealed.ts';
@@ -29,6 +30,8 @@ export const RevealEntrySchema = z
     committeeId: hex32,
     trustee: z.number().int().min(1),
     partials: z.array(z.object({ nullifier: decimal, D: hex32, proof: z.object({ c: hex32, s: hex32 }).strict() }).strict()),
+    /** Schnorr signature by the trustee's transport key over the rest of the entry. */
+    signature: z.object({ c: hex32, s: hex32 }).strict(),
   })
   .strict();
 export type RevealEntry = z.infer<typeof RevealEntrySchema>;
@@ -53,6 +56,7 @@ export interface RevealInput {
   committeeId: string;
   k: number;
   publicShares: readonly Point[];
+  transportKeys: readonly Point[];
   count: number;
   threshold: number;
   sealed: readonly SealedRecord[];
@@ -61,10 +65,13 @@ export interface RevealInput {
 }
 
 /** Check one trustee's reveal entry; returns its partials as points by nullifier. */
-export function checkRevealEntry(input: Omit<RevealInput, 'entries' | 'count' | 'threshold' | 'k'>, e: RevealEntry): Check<{ D: Map<string, Point> }> {
+export function checkRevealEntry(input: Omit<RevealInput, 'entries' | 'count' | 'threshold' | 'k' | 'byCommitment'>, e: RevealEntry): Check<{ D: Map<string, Point> }> {
   if (e.letterId !== input.letterId || e.committeeId !== input.committeeId) return fail('bad_reveal', `trustee ${e.trustee}: partials for another letter or committee`);
   const Y = input.publicShares[e.trustee - 1];
-  if (!Y) return fail('bad_reveal', `trustee ${e.trustee} is not on the committee`);
+  const E = input.transportKeys[e.trustee - 1];
+  if (!Y || !E) return fail('bad_reveal', `trustee ${e.trustee} is not on the committee`);
+  const { signature, ...body } = e;
+  if (!trusteeVerify(E, 'reveal', body, signature)) return fail('unsigned_reveal', `an entry in the name of trustee ${e.trustee} is not signed by them`);
   const wanted = new Map(input.sealed.map((s) => [s.nullifier, s]));
   if (e.partials.length !== wanted.size) return fail('bad_reveal', `trustee ${e.trustee}: partials must cover exactly the ${wanted.size} sealed signatures`);
   const out = new Map<string, Point>();
@@ -93,7 +100,8 @@ export function computeReveal(input: RevealInput): Check<{ result: RevealResult 
     if (valid.some((v) => v.trustee === e.trustee)) continue;
     const c = checkRevealEntry(input, e);
     if (!c.ok) {
-      result.misbehaving.push({ trustee: e.trustee, reason: c.reason });
+      // A forged (unsigned) entry blames nobody; a signed wrong one names its trustee.
+      if (c.code !== 'unsigned_reveal') result.misbehaving.push({ trustee: e.trustee, reason: c.reason });
       continue;
     }
     if (valid.length < input.k) valid.push({ trustee: e.trustee, D: c.D });
@@ -113,10 +121,10 @@ export function computeReveal(input: RevealInput): Check<{ result: RevealResult 
 
 /** A trustee's partial decryptions of every sealed record to be revealed. */
 export function makeRevealEntry(
-  args: { letterId: string; committeeId: string; trustee: number; share: bigint; publicShare: Point; sealed: readonly SealedRecord[] },
+  args: { letterId: string; committeeId: string; trustee: number; share: bigint; publicShare: Point; transportSecret: bigint; sealed: readonly SealedRecord[] },
   random: Random,
 ): RevealEntry {
-  return {
+  const body: Omit<RevealEntry, 'signature'> = {
     kind: 'reveal-partials',
     letterId: args.letterId,
     committeeId: args.committeeId,
@@ -128,4 +136,5 @@ export function makeRevealEntry(
       return { nullifier: s.nullifier, D: p.D, proof: p.proof };
     }),
   };
+  return { ...body, signature: trusteeSign(args.transportSecret, 'reveal', body, random) };
 }

@@ -15,10 +15,18 @@ import { type Sealed, openSealed, seal } from './trustee/seal.ts';
 
 export { sealedContext };
 
+/** Every sealed name is this many bytes before encryption (canonical JSON, then spaces). */
+export const SEALED_PLAINTEXT_BYTES = 640;
+
 /** Seal the member's name (key + signature over letter and nullifier) to the committee key. */
 export function sealName(identity: Identity, letterId: string, nullifier: string, committeeKey: Point, random: Random): Sealed {
   const named = { publicKey: publicKeyOf(identity), signature: signField(identity, namedMessage(letterId, nullifier)) };
-  return seal(canonicalBytes(named), committeeKey, sealedContext(letterId, nullifier), random);
+  // Padded with spaces (still valid JSON) to a fixed size, so ciphertext lengths say nothing about the name.
+  const bytes = canonicalBytes(named);
+  if (bytes.length > SEALED_PLAINTEXT_BYTES) throw new Error('named signature longer than the sealed size');
+  const padded = new Uint8Array(SEALED_PLAINTEXT_BYTES).fill(0x20);
+  padded.set(bytes);
+  return seal(padded, committeeKey, sealedContext(letterId, nullifier), random);
 }
 
 /**

@@ -15,6 +15,7 @@ import { type ProcedureBundle, PROCEDURE_BUNDLE_FORMAT } from '../core/procedure
 import { PRESETS, noticeThreshold } from '../core/procedures.ts';
 import type { VerificationKeys } from '../core/semaphore.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
+import { transportKeys } from '../core/committee.ts';
 import type { Instance } from './instance.ts';
 
 type Logged = { index: number; entry: LogEntry; proof: string[] };
@@ -134,7 +135,7 @@ export class BallotService {
     const closed = BallotEntrySchemas.closed.parse(JSON.parse((await this.db.selectFrom('log_entries').select('body').where('idx', '=', row.closed_idx).executeTakeFirstOrThrow()).body));
     const state = await this.instance.committee.state();
     if (!state?.key) throw conflict('committee_not_ready', 'the committee has no key');
-    const c = checkTallyEntry({ ballotId: id, committeeId: state.id, publicShares: state.key.publicShares, sums: closed.sums }, entry);
+    const c = checkTallyEntry({ ballotId: id, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums }, entry);
     if (!c.ok) throw badRequest(c.code, c.reason);
     const existing = await this.db.selectFrom('log_entries').select('body').where('kind', '=', 'tally-partials').where('letter_id', '=', id).execute();
     if (existing.some((r) => (JSON.parse(r.body) as TallyEntry).trustee === entry.trustee)) throw conflict('already_tallied', `trustee ${entry.trustee} already published its partials`);

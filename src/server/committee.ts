@@ -6,7 +6,7 @@
  * One committee per instance: letters and ballots fix its key when they open.
  */
 import { randomBytes } from 'node:crypto';
-import { type CommitteeEntry, type CommitteeState, evaluateCommittee } from '../core/committee.ts';
+import { type CommitteeEntry, type CommitteeState, evaluateCommittee, transportKeys } from '../core/committee.ts';
 import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from '../core/encoding.ts';
 import type { LogEntry } from '../core/log/entry.ts';
 import { type RevealEntry, RevealEntrySchema, type SealedRecord, checkRevealEntry } from '../core/reveal.ts';
@@ -187,7 +187,7 @@ export class CommitteeService {
     if (!task.mayReveal) throw conflict('below_threshold', `the letter closed with ${task.count} signatures, below its reveal threshold of ${task.threshold}: sealed names stay sealed`);
     const state = await this.state();
     if (!state?.key) throw conflict('committee_not_ready', 'the committee has no key');
-    const check = checkRevealEntry({ letterId, committeeId: state.id, publicShares: state.key.publicShares, sealed: task.sealed, byCommitment: new Map() }, entry);
+    const check = checkRevealEntry({ letterId, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sealed: task.sealed }, entry);
     if (!check.ok) throw badRequest(check.code, check.reason);
     const existing = await this.db.selectFrom('log_entries').select('body').where('kind', '=', 'reveal-partials').where('letter_id', '=', letterId).execute();
     if (existing.some((r) => (JSON.parse(r.body) as RevealEntry).trustee === entry.trustee)) throw conflict('already_revealed', `trustee ${entry.trustee} already published its partials`);

@@ -6,6 +6,7 @@
  * Only sums are ever decrypted: no single vote, and nothing before the close.
  */
 import { z } from 'zod';
+import { trusteeSign, trusteeVerify } from '../committee.ts';
 import { type Check, fail, pass } from '../result.ts';
 import { type Point, type Random } from '../trustee/group.ts';
 import { checkPartial, combinePartials, makePartial } from '../trustee/threshold.ts';
@@ -20,6 +21,8 @@ export const TallyEntrySchema = z
     committeeId: hex32,
     trustee: z.number().int().min(1),
     partials: z.array(z.object({ D: hex32, proof: z.object({ c: hex32, s: hex32 }).strict() }).strict()).max(50),
+    /** Schnorr signature by the trustee's transport key over the rest of the entry. */
+    signature: z.object({ c: hex32, s: hex32 }).strict(),
   })
   .strict();
 export type TallyEntry = z.infer<typeof TallyEntrySchema>;
@@ -27,8 +30,8 @@ export type TallyEntry = z.infer<typeof TallyEntrySchema>;
 const ZERO = '0'.repeat(64);
 const tallyContext = (ballotId: string, option: number) => `undersigned/tally/v1|${ballotId}|${option}`;
 
-export function makeTallyEntry(args: { ballotId: string; committeeId: string; trustee: number; share: bigint; publicShare: Point; sums: readonly Ciphertext[] }, random: Random): TallyEntry {
-  return {
+export function makeTallyEntry(args: { ballotId: string; committeeId: string; trustee: number; share: bigint; publicShare: Point; transportSecret: bigint; sums: readonly Ciphertext[] }, random: Random): TallyEntry {
+  const body: Omit<TallyEntry, 'signature'> = {
     kind: 'tally-partials',
     ballotId: args.ballotId,
     committeeId: args.committeeId,
@@ -42,12 +45,16 @@ export function makeTallyEntry(args: { ballotId: string; committeeId: string; tr
       return { D: p.D, proof: p.proof };
     }),
   };
+  return { ...body, signature: trusteeSign(args.transportSecret, 'tally', body, random) };
 }
 
-export function checkTallyEntry(input: { ballotId: string; committeeId: string; publicShares: readonly Point[]; sums: readonly Ciphertext[] }, e: TallyEntry): Check<{ D: Point[] }> {
+export function checkTallyEntry(input: { ballotId: string; committeeId: string; publicShares: readonly Point[]; transportKeys: readonly Point[]; sums: readonly Ciphertext[] }, e: TallyEntry): Check<{ D: Point[] }> {
   if (e.ballotId !== input.ballotId || e.committeeId !== input.committeeId) return fail('bad_tally_entry', `trustee ${e.trustee}: partials for another ballot or committee`);
   const Y = input.publicShares[e.trustee - 1];
-  if (!Y) return fail('bad_tally_entry', `trustee ${e.trustee} is not on the committee`);
+  const E = input.transportKeys[e.trustee - 1];
+  if (!Y || !E) return fail('bad_tally_entry', `trustee ${e.trustee} is not on the committee`);
+  const { signature, ...body } = e;
+  if (!trusteeVerify(E, 'tally', body, signature)) return fail('unsigned_tally', `an entry in the name of trustee ${e.trustee} is not signed by them`);
   if (e.partials.length !== input.sums.length) return fail('bad_tally_entry', `trustee ${e.trustee}: one partial per option is needed`);
   const out: Point[] = [];
   for (const [j, p] of e.partials.entries()) {
@@ -71,14 +78,14 @@ export interface TallyResult {
   misbehaving: { trustee: number; reason: string }[];
 }
 
-export function computeTally(input: { ballotId: string; committeeId: string; k: number; publicShares: readonly Point[]; sums: readonly Ciphertext[]; voters: number; entries: readonly TallyEntry[] }): Check<{ result: TallyResult }> {
+export function computeTally(input: { ballotId: string; committeeId: string; k: number; publicShares: readonly Point[]; transportKeys: readonly Point[]; sums: readonly Ciphertext[]; voters: number; entries: readonly TallyEntry[] }): Check<{ result: TallyResult }> {
   const result: TallyResult = { counts: null, trustees: [], misbehaving: [] };
   const valid: { trustee: number; D: Point[] }[] = [];
   for (const e of input.entries) {
     if (valid.some((v) => v.trustee === e.trustee)) continue;
     const c = checkTallyEntry(input, e);
     if (!c.ok) {
-      result.misbehaving.push({ trustee: e.trustee, reason: c.reason });
+      if (c.code !== 'unsigned_tally') result.misbehaving.push({ trustee: e.trustee, reason: c.reason });
       continue;
     }
     if (valid.length < input.k) valid.push({ trustee: e.trustee, D: c.D });

@@ -76,9 +76,9 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
       const r = receiveShare(state.committee, c, me, secret, random);
       if (!r.ok && 'complaint' in r) complaints.push(r.complaint);
     }
-    for (const complaint of complaints) {
-      await api.submitCommitteeEntry({ kind: 'dkg-complaint', complaint });
-      did.push(`complained about trustee ${complaint.dealer}`);
+    if (complaints.length) {
+      await api.submitCommitteeEntry({ kind: 'dkg-complaint', committeeId: committeeId(state.committee), accuser: me, complaints });
+      did.push(`complained about trustees ${complaints.map((c) => c.dealer).join(', ')}`);
     }
     if (!complaints.length) {
       const body = { committeeId: committeeId(state.committee), trustee: me };
@@ -100,8 +100,11 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
       continue;
     }
     const letter = bundle.opened.entry.kind === 'letter-opened' ? bundle.opened.entry.letter : null;
-    if (!letter?.committee || letter.committee.id !== state.id) continue;
-    if (verdict.count < letter.revealThreshold) {
+    if (verdict.letterId !== letterId || !letter?.committee || letter.committee.id !== state.id) {
+      did.push(`refused to reveal for letter ${letterId.slice(0, 12)}…: the server sent another letter's bundle, or one for another committee`);
+      continue;
+    }
+    if (letter.revealThreshold < 1 || verdict.count < letter.revealThreshold) {
       did.push(`letter ${letterId.slice(0, 12)}… closed at ${verdict.count}, below its threshold ${letter.revealThreshold}: nothing to reveal`);
       continue;
     }
@@ -113,7 +116,7 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
     });
     const sealed = [...latest.values()].filter((s): s is SealedRecord => s !== null).sort((a, b) => a.record - b.record);
     const share = myShare(state.committee, state.contributions.values(), state.key.qualified, me, secret, random);
-    const entry = makeRevealEntry({ letterId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], sealed }, random);
+    const entry = makeRevealEntry({ letterId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], transportSecret: secret, sealed }, random);
     await api.submitReveal(letterId, entry);
     did.push(`published my partial decryptions for letter ${letterId.slice(0, 12)}… (${sealed.length} sealed names)`);
   }
@@ -128,7 +131,7 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
     }
     if (bundle.closed.entry.kind !== 'ballot-closed') continue;
     const share = myShare(state.committee, state.contributions.values(), state.key.qualified, me, secret, random);
-    const entry = makeTallyEntry({ ballotId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], sums: bundle.closed.entry.sums }, random);
+    const entry = makeTallyEntry({ ballotId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], transportSecret: secret, sums: bundle.closed.entry.sums }, random);
     await api.submitTally(ballotId, entry);
     did.push(`published my partial decryption of the tally of ballot ${ballotId.slice(0, 12)}… (${verdict.voters} voters)`);
   }

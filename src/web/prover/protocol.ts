@@ -1,0 +1,52 @@
+/**
+ * Messages between the pages and the prover worker (prover.worker.ts). Everything that touches
+ * the identity secret or makes a proof runs in the worker: the page hands it the private key it
+ * unlocked (hex) with each request and gets back only public values.
+ */
+import type { IdentityFile, IdentityFileLabel } from '../../core/identity-file.ts';
+import type { Letter } from '../../core/letter.ts';
+import type { LogEntry } from '../../core/log/entry.ts';
+import type { SignatureRecord } from '../../core/record.ts';
+import type { RosterRef, RosterSnapshot } from '../../core/roster.ts';
+import type { SemaphoreProof } from '../../core/semaphore.ts';
+import type { Receipt } from '../api.ts';
+
+export type LetterFields = Pick<Letter, 'title' | 'text' | 'recipient' | 'deadline' | 'revealThreshold' | 'visibility'>;
+
+export interface ProverCalls {
+  /** A new identity from fresh randomness, sealed under the passphrase. */
+  'create-identity': { in: { passphrase: string; label: IdentityFileLabel }; out: { file: IdentityFile; privateKey: string; commitment: string } };
+  /** Open a backup file: the private key (hex) and its commitment. */
+  'open-identity': { in: { text: string; passphrase: string }; out: { privateKey: string; commitment: string; label: IdentityFileLabel } };
+  /** The identity commitment of a private key. */
+  commitment: { in: { privateKey: string }; out: { commitment: string } };
+  /** A letter the server sent, checked: its id is the hash of its words and settings. */
+  'check-letter': { in: { letterId: string; letter: unknown }; out: { letter: Letter } };
+  /** This member's nullifier on a letter (to ask the server for their latest action). */
+  nullifier: { in: { privateKey: string; letterId: string }; out: { nullifier: string } };
+  'prove-action': {
+    in: { privateKey: string; letterId: string; letter: Letter; snapshot: RosterSnapshot; choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named'; seq: number } };
+    out: { record: SignatureRecord; ms: number };
+  };
+  'prove-proposal': {
+    in: { privateKey: string; fields: LetterFields; snapshot: RosterSnapshot; ref: RosterRef; nonce: string };
+    out: { letter: Letter; letterId: string; proposal: SemaphoreProof };
+  };
+  'prove-session': { in: { privateKey: string; snapshot: RosterSnapshot; ref: RosterRef; challenge: string }; out: { proof: SemaphoreProof } };
+  /** A receipt proves `entry` is in a log signed with `verifierKey`. */
+  'check-receipt': { in: { receipt: Receipt; entry: LogEntry; verifierKey: string }; out: { size: number } };
+}
+
+export type CallName = keyof ProverCalls;
+
+export type WorkerRequest = { [K in CallName]: { id: number; call: K; input: ProverCalls[K]['in'] } }[CallName];
+
+export type Progress =
+  | { stage: 'kdf' }
+  | { stage: 'artifacts'; loaded: number; total: number }
+  | { stage: 'proving' };
+
+export type WorkerResponse =
+  | { id: number; type: 'result'; value: unknown }
+  | { id: number; type: 'error'; code: string; reason: string }
+  | { id: number; type: 'progress'; progress: Progress };

@@ -1,0 +1,205 @@
+/**
+ * The prover, in a Web Worker so the page stays responsive: identity creation and backup
+ * encryption (scrypt), opening a backup, and the Semaphore proofs that propose, sign, withdraw and
+ * open a membership session. It uses the same src/core code as the server and the CLI.
+ *
+ * Circuit artifacts come only from this instance (/artifacts/semaphore-<depth>.*): the worker
+ * fetches them once with a progress report, and snarkjs then reads them from the HTTP cache.
+ * BN254 arithmetic runs single-threaded here (single-thread-curve.ts says why).
+ */
+import { generateProof } from '@semaphore-protocol/proof';
+import { bytesToHex, hexToBytes } from '../../core/encoding.ts';
+import { identityFromPrivateKey } from '../../core/identity.ts';
+import { openIdentityFile, sealIdentityFile } from '../../core/identity-file.ts';
+import { LetterSchema, letterId as computeLetterId, signatureScope } from '../../core/letter.ts';
+import { verifyCheckpoint } from '../../core/log/checkpoint.ts';
+import { entryLeafHash } from '../../core/log/entry.ts';
+import { verifyInclusion } from '../../core/log/merkle.ts';
+import { expectedNullifier, proveAction, proveProposal } from '../../core/prove.ts';
+import { checkRoster, rosterRef, type RosterRef, type RosterSnapshot } from '../../core/roster.ts';
+import { sessionMessage, sessionScope } from '../../core/session.ts';
+import type { SemaphoreProof } from '../../core/semaphore.ts';
+import type { CallName, Progress, ProverCalls, WorkerRequest, WorkerResponse } from './protocol.ts';
+import { singleThreadedCurve } from './single-thread-curve.ts';
+
+interface WorkerScope {
+  postMessage(message: WorkerResponse): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent<WorkerRequest>) => void): void;
+  location: { origin: string };
+  crypto: Crypto;
+}
+const scope = self as unknown as WorkerScope;
+
+class Refusal extends Error {
+  constructor(
+    readonly code: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+// --- artifacts and the curve -------------------------------------------------------------------
+
+const artifactUrl = (depth: number, ext: 'wasm' | 'zkey') => `${scope.location.origin}/artifacts/semaphore-${depth}.${ext}`;
+const artifacts = (depth: number) => ({ wasm: artifactUrl(depth, 'wasm'), zkey: artifactUrl(depth, 'zkey') });
+const fetched = new Set<number>();
+
+async function fetchArtifacts(depth: number, progress: (p: Progress) => void): Promise<void> {
+  if (fetched.has(depth)) return;
+  const urls = [artifactUrl(depth, 'wasm'), artifactUrl(depth, 'zkey')];
+  const responses = await Promise.all(urls.map((u) => fetch(u)));
+  for (const r of responses) if (!r.ok) throw new Refusal('artifacts_unavailable', `the server did not send the circuit (${r.status})`);
+  const total = responses.reduce((s, r) => s + Number(r.headers.get('content-length') ?? 0), 0);
+  let loaded = 0;
+  await Promise.all(
+    responses.map(async (r) => {
+      const reader = r.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        loaded += value.length;
+        progress({ stage: 'artifacts', loaded, total });
+      }
+    }),
+  );
+  fetched.add(depth);
+}
+
+// --- the calls -----------------------------------------------------------------------------------
+
+const random = (n: number) => scope.crypto.getRandomValues(new Uint8Array(n));
+const identityOf = (privateKeyHex: string) => identityFromPrivateKey(hexToBytes(privateKeyHex));
+
+function groupFor(snapshot: RosterSnapshot, ref: RosterRef) {
+  const roster = checkRoster(snapshot, ref);
+  if (!roster.ok) throw new Refusal('roster_mismatch', `the roster the server sent does not match: ${roster.reason}`);
+  return roster.group;
+}
+
+type Handler<K extends CallName> = (input: ProverCalls[K]['in'], progress: (p: Progress) => void) => Promise<ProverCalls[K]['out']>;
+
+const handlers: { [K in CallName]: Handler<K> } = {
+  async 'create-identity'({ passphrase, label }, progress) {
+    progress({ stage: 'kdf' });
+    const privateKey = random(32);
+    const file = await sealIdentityFile({ privateKey, passphrase, salt: random(16), nonce: random(24), label });
+    return { file, privateKey: bytesToHex(privateKey), commitment: file.commitment };
+  },
+
+  async 'open-identity'({ text, passphrase }, progress) {
+    progress({ stage: 'kdf' });
+    const opened = await openIdentityFile(text, passphrase);
+    if (!opened.ok) throw new Refusal(opened.code, opened.reason);
+    return { privateKey: bytesToHex(opened.privateKey), commitment: opened.commitment, label: opened.label };
+  },
+
+  async commitment({ privateKey }) {
+    return { commitment: identityOf(privateKey).commitment.toString() };
+  },
+
+  async 'check-letter'({ letterId, letter }) {
+    const parsed = LetterSchema.safeParse(letter);
+    if (!parsed.success) throw new Refusal('letter_malformed', 'the server sent a letter that is not well formed');
+    if (computeLetterId(parsed.data) !== letterId) throw new Refusal('letter_id_mismatch', 'the server sent a letter whose id does not match its words');
+    return { letter: parsed.data };
+  },
+
+  async nullifier({ privateKey, letterId }) {
+    return { nullifier: expectedNullifier(identityOf(privateKey), signatureScope(letterId)) };
+  },
+
+  async 'prove-action'({ privateKey, letterId, letter, snapshot, choice }, progress) {
+    const identity = identityOf(privateKey);
+    const group = groupFor(snapshot, letter.roster);
+    if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the roster this letter counts against');
+    await fetchArtifacts(letter.roster.depth, progress);
+    await singleThreadedCurve();
+    progress({ stage: 'proving' });
+    const start = performance.now();
+    const record = await proveAction({ identity, group, letter, letterId, artifacts }, choice);
+    return { record, ms: performance.now() - start };
+  },
+
+  async 'prove-proposal'({ privateKey, fields, snapshot, ref, nonce }, progress) {
+    const identity = identityOf(privateKey);
+    const group = groupFor(snapshot, ref);
+    if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the current roster');
+    const parsed = LetterSchema.safeParse({ ...fields, format: 'undersigned-letter/1', roster: ref, nonce });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Refusal('bad_letter', `letter ${issue.path.join('.')}: ${issue.message}`);
+    }
+    const letter = parsed.data;
+    const letterId = computeLetterId(letter);
+    await fetchArtifacts(ref.depth, progress);
+    await singleThreadedCurve();
+    progress({ stage: 'proving' });
+    const proposal = await proveProposal({ identity, group, letter, letterId, artifacts });
+    return { letter, letterId, proposal };
+  },
+
+  async 'prove-session'({ privateKey, snapshot, ref, challenge }, progress) {
+    const identity = identityOf(privateKey);
+    const computed = rosterRef(snapshot);
+    if (!computed.ok || computed.ref.root !== ref.root || computed.ref.digest !== ref.digest) {
+      throw new Refusal('roster_mismatch', 'the roster the server sent is inconsistent');
+    }
+    const group = computed.group;
+    const index = group.indexOf(identity.commitment);
+    if (index < 0) throw new Refusal('not_on_roster', 'your identity is not on the current roster');
+    await fetchArtifacts(ref.depth, progress);
+    await singleThreadedCurve();
+    progress({ stage: 'proving' });
+    const merkleProof = group.generateMerkleProof(index);
+    const p = await generateProof(
+      identity,
+      { ...merkleProof, siblings: [...merkleProof.siblings] },
+      sessionMessage(challenge),
+      sessionScope(challenge),
+      ref.depth,
+      artifacts(ref.depth),
+    );
+    const proof: SemaphoreProof = {
+      merkleTreeDepth: p.merkleTreeDepth,
+      merkleTreeRoot: p.merkleTreeRoot.toString(),
+      nullifier: p.nullifier.toString(),
+      message: p.message.toString(),
+      scope: p.scope.toString(),
+      points: p.points.map(String),
+    };
+    return { proof };
+  },
+
+  async 'check-receipt'({ receipt, entry, verifierKey }) {
+    const cp = verifyCheckpoint(receipt.checkpoint, verifierKey);
+    if (!cp.ok) throw new Refusal('bad_receipt', `the receipt's checkpoint: ${cp.reason}`);
+    const inclusion = verifyInclusion({
+      leafHash: entryLeafHash(entry),
+      index: receipt.index,
+      size: cp.size,
+      proof: receipt.proof.map(hexToBytes),
+      root: cp.rootHash,
+    });
+    if (!inclusion.ok) throw new Refusal('bad_receipt', `the receipt does not prove the entry is in the log: ${inclusion.reason}`);
+    return { size: cp.size };
+  },
+};
+
+// One request at a time: proofs are CPU-bound, and a queue keeps progress reports in order.
+let queue: Promise<void> = Promise.resolve();
+
+scope.addEventListener('message', (e) => {
+  const { id, call, input } = e.data;
+  queue = queue.then(async () => {
+    const progress = (p: Progress) => scope.postMessage({ id, type: 'progress', progress: p });
+    try {
+      const handler = handlers[call] as Handler<typeof call>;
+      const value = await handler(input as never, progress);
+      scope.postMessage({ id, type: 'result', value });
+    } catch (error) {
+      if (error instanceof Refusal) scope.postMessage({ id, type: 'error', code: error.code, reason: error.message });
+      else scope.postMessage({ id, type: 'error', code: 'prover_failed', reason: error instanceof Error ? error.message : String(error) });
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Verify a letter's bundle in this page, with no request to any server: the verifier worker,
+ * with its verification keys, is started when the page opens; the dropped file is read locally
+ * and checked by the same code as `undersigned verify`.
+ */
+import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+import { useApp } from '../state.tsx';
+import type { VerifyRequest, VerifyResponse } from '../verify/verify.worker.ts';
+import { ErrorNotice, Notice, Page, Words } from '../ui.tsx';
+
+type Verdict = Extract<VerifyResponse, { type: 'result' }>['verdict'];
+
+export function VerifyScreen() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const app = useApp();
+  const worker = useRef<Worker | null>(null);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [over, setOver] = useState(false);
+  const nextId = useRef(1);
+
+  useEffect(() => {
+    const w = new Worker(new URL('../verify/verify.worker.ts', import.meta.url), { type: 'module', name: 'verifier' });
+    w.addEventListener('message', (e: MessageEvent<VerifyResponse>) => {
+      const m = e.data;
+      if (m.type === 'ready') setReady(true);
+      else if (m.type === 'progress') setProgress({ done: m.done, total: m.total });
+      else if (m.type === 'result') {
+        setProgress(null);
+        setVerdict(m.verdict);
+      }
+    });
+    w.addEventListener('error', () => setFailed(true));
+    worker.current = w;
+    return () => w.terminate();
+  }, []);
+
+  const check = async (file: File | undefined) => {
+    if (!file || !worker.current) return;
+    setVerdict(null);
+    setFileName(file.name);
+    setProgress({ done: 0, total: 0 });
+    const text = await file.text();
+    worker.current.postMessage({ id: nextId.current++, text } satisfies VerifyRequest);
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    void check(e.dataTransfer.files[0]);
+  };
+
+  const serverKey = app.instance?.verifierKey;
+
+  /** A sentence for the first reason the bundle fails, by its code or the family of its code. */
+  const reasonOf = (code: string): string => {
+    if (i18n.hasError(code)) return i18n.error(code);
+    if (/^(note|checkpoint|verifier_key)_/.test(code)) return i18n.error('checkpoint_bad_signature');
+    if (/^(inclusion|consistency)_/.test(code)) return i18n.error('not_in_log');
+    if (/^roster_/.test(code)) return i18n.error('roster_digest_mismatch');
+    return t('verify.generic');
+  };
+
+  return (
+    <Page title={t('verify.title')} lead={t('verify.lead')}>
+      {failed ? <ErrorNotice>{t('verify.workerFailed')}</ErrorNotice> : null}
+      <div
+        className={over ? 'dropzone over' : 'dropzone'}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <label htmlFor="bundle-file">{t('verify.drop')}</label>
+        <input id="bundle-file" type="file" accept=".json,application/json" disabled={!ready} onChange={(e) => void check(e.target.files?.[0])} />
+        <p className="small" role="status" data-testid="verify-ready">
+          {ready ? t('verify.ready') : t('verify.loading')}
+        </p>
+      </div>
+
+      {progress ? (
+        <div className="progress" role="status" aria-live="polite">
+          {progress.total > 0 ? <progress max={progress.total} value={progress.done} aria-label={t('verify.checking')} /> : <progress aria-label={t('verify.checking')} />}
+          <p>{progress.total > 0 ? t('verify.progress', { done: progress.done, total: progress.total }) : t('verify.checking')}</p>
+        </div>
+      ) : null}
+
+      {verdict && verdict.valid ? (
+        <section className="verdict valid" aria-labelledby="h-verdict" data-testid="verdict">
+          <h2 id="h-verdict">{t('verify.valid')}</h2>
+          <p className="count big">{i18n.tn('count.signed', verdict.count, { m: verdict.rosterSize })}</p>
+          <dl>
+            <dt>{t('verify.letter')}</dt>
+            <dd>{verdict.title}</dd>
+            <dt>{t('verify.recipient')}</dt>
+            <dd>{verdict.recipient}</dd>
+            <dt>{t('verify.named')}</dt>
+            <dd data-testid="verify-named">{verdict.named.length ? verdict.named.join(', ') : t('verify.namedNone')}</dd>
+            <dt>{t('verify.records')}</dt>
+            <dd>{i18n.number(verdict.records)}</dd>
+            <dt>{t('letter.fingerprintTitle')}</dt>
+            <dd>
+              <Words hex={verdict.letterId} />
+            </dd>
+            <dt>{t('verify.checkpoint')}</dt>
+            <dd>
+              {t('verify.checkpointText', { origin: verdict.checkpoint.origin, size: verdict.checkpoint.size })}
+              <Words hex={verdict.checkpoint.rootHash} />
+            </dd>
+            <dt>{t('verify.key')}</dt>
+            <dd>
+              <code className="hex">{verdict.verifierKey}</code>
+              <p className="small">
+                {serverKey === undefined ? t('verify.keyUnknown') : serverKey === verdict.verifierKey ? t('verify.keyThis') : t('verify.keyOther')}
+              </p>
+            </dd>
+          </dl>
+        </section>
+      ) : null}
+      {verdict && !verdict.valid ? (
+        <section className="verdict invalid" role="alert" aria-labelledby="h-verdict" data-testid="verdict">
+          <h2 id="h-verdict">{t('verify.invalid')}</h2>
+          <p data-testid="verdict-reason">{reasonOf(verdict.code)}</p>
+          <p className="small">
+            {t('verify.detail')} <code>{verdict.reason}</code>
+          </p>
+        </section>
+      ) : null}
+      {fileName && verdict ? <p className="muted small">{t('verify.file', { name: fileName })}</p> : null}
+      <Notice>{t('verify.offline')}</Notice>
+    </Page>
+  );
+}

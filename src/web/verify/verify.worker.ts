@@ -1,0 +1,48 @@
+/**
+ * The offline verifier, in a Web Worker started when the verify page opens — before any file is
+ * chosen — so that checking a bundle makes no request: the code, the BN254 arithmetic and the
+ * verification keys (verification-keys.ts) are all loaded by then. It runs src/core/bundle.ts,
+ * the same verifier as `undersigned verify`.
+ */
+import { verifyBundle } from '../../core/bundle.ts';
+import { singleThreadedCurve } from '../prover/single-thread-curve.ts';
+import { bundledDepths, bundledVerificationKeys } from './verification-keys.ts';
+
+export type VerifyRequest = { id: number; text: string; expectedVerifierKey?: string };
+export type VerifyResponse =
+  | { type: 'ready'; depths: number[] }
+  | { id: number; type: 'progress'; done: number; total: number }
+  | { id: number; type: 'result'; verdict: Awaited<ReturnType<typeof verifyBundle>> };
+
+const scope = self as unknown as { postMessage(m: VerifyResponse): void; addEventListener(t: 'message', l: (e: MessageEvent<VerifyRequest>) => void): void };
+
+// Single-threaded BN254 (single-thread-curve.ts says why), built now so that nothing is loaded
+// or compiled after the file is dropped.
+// The verifier also loads src/core/bn254.ts (mcl's WebAssembly, for the G2 subgroup check) on
+// first use: loaded and instantiated here too, for the same reason.
+const ready = Promise.all([
+  singleThreadedCurve(),
+  import('../../core/bn254.ts').then((m) => m.bn254()),
+]).then(() => scope.postMessage({ type: 'ready', depths: bundledDepths() }));
+
+scope.addEventListener('message', async (e) => {
+  const { id, text, expectedVerifierKey } = e.data;
+  await ready;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    scope.postMessage({ id, type: 'result', verdict: { valid: false, code: 'bundle_not_json', reason: 'the file is not JSON' } });
+    return;
+  }
+  try {
+    const verdict = await verifyBundle(json, {
+      keys: bundledVerificationKeys,
+      expectedVerifierKey,
+      onProgress: (done, total) => scope.postMessage({ id, type: 'progress', done, total }),
+    });
+    scope.postMessage({ id, type: 'result', verdict });
+  } catch (error) {
+    scope.postMessage({ id, type: 'result', verdict: { valid: false, code: 'bundle_malformed', reason: error instanceof Error ? error.message : String(error) } });
+  }
+});
