@@ -18,6 +18,8 @@ import { type RosterRef, type RosterSnapshot, checkRoster } from '../core/roster
 import { nodeArtifacts } from '../node/artifacts.ts';
 import type { Receipt } from '../server/instance.ts';
 import { Client } from './client.ts';
+import { type Ballot, BallotSchema, ballotId as computeBallotId, voteScope } from '../core/ballot/ballot.ts';
+import { proveVote } from '../core/ballot/prove-vote.ts';
 import { type CommitteeEntry, evaluateCommittee } from '../core/committee.ts';
 import { encodeKey } from '../core/trustee/dkg.ts';
 import { CliError } from './errors.ts';
@@ -174,4 +176,24 @@ export async function checkKeptReceipt(client: Client, receipt: Receipt, verifie
   const c = verifyConsistency({ size1: old.size, size2: now.size, root1: old.rootHash, root2: now.rootHash, proof: proof.map(hexToBytes) });
   if (!c.ok) throw new CliError('log_fork', `the current log is not an extension of the one your receipt was made in (${c.reason}): the server may be showing different logs to different people`);
   return { from: old.size, to: now.size };
+}
+
+/** Vote on a ballot: the choice is encrypted to the committee; the latest vote counts. */
+export async function vote(ctx: MemberContext, id: string, choiceName: string) {
+  const { ballot } = await ctx.client.get<{ ballot: Ballot }>(`api/ballots/${id}`);
+  const parsed = BallotSchema.parse(ballot);
+  if (computeBallotId(parsed) !== id) throw new CliError('ballot_id_mismatch', 'the server sent a ballot whose id does not match');
+  const choice = parsed.options.indexOf(choiceName);
+  if (choice < 0) throw new CliError('usage', `--choice must be one of: ${parsed.options.join(', ')}`, 2);
+  await checkCommitteeRef(ctx, parsed.committee);
+  const { snapshot } = await ctx.client.get<{ snapshot: RosterSnapshot }>(`api/ballots/${id}/roster`);
+  const roster = checkRoster(snapshot, parsed.roster);
+  if (!roster.ok) throw new CliError(roster.code, `the roster the server sent does not match the ballot: ${roster.reason}`);
+  const nullifier = expectedNullifier(ctx.identity, voteScope(id));
+  const state = await ctx.client.get<{ seq: number }>(`api/ballots/${id}/nullifiers/${nullifier}`);
+  const random = (n: number) => new Uint8Array(randomBytes(n));
+  const record = await proveVote({ identity: ctx.identity, group: roster.group, ballot: parsed, ballotId: id, artifacts: nodeArtifacts }, choice, state.seq + 1, random);
+  const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/ballots/${id}/votes`, { record });
+  checkReceipt(receipt, { kind: 'vote', ballotId: id, record }, ctx.verifierKey);
+  return { receipt, revote: state.seq > 0 };
 }
