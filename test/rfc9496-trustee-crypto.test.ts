@@ -7,6 +7,8 @@ import { proveDleq, proveSchnorr, verifyDleq, verifySchnorr } from '../src/core/
 import { checkSealed, openSealed, seal } from '../src/core/trustee/seal.ts';
 import { type Committee, checkCommittee, committeeKey, judgeComplaint, makeContribution, receiveShare, transportEntry } from '../src/core/trustee/dkg.ts';
 import { checkPartial, combinePartials, makePartial } from '../src/core/trustee/threshold.ts';
+import { type CommitteeEntry, evaluateCommittee, trusteeSign } from '../src/core/committee.ts';
+import { committeeId } from '../src/core/trustee/dkg.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -178,5 +180,43 @@ describe('distributed key generation and threshold decryption', () => {
     const { key, contributions } = runDkg(2, 2);
     const sum = contributions.map((c) => decodePoint(c.commitments[0], 'C')).reduce((acc, d) => (d.ok ? acc.add(d.point) : acc), Point.ZERO);
     expect(sum.equals(key.publicKey)).toBe(true);
+  });
+});
+
+describe('the committee as the log records it', () => {
+  function entries(k: number, n: number) {
+    const { committee, contributions, secrets } = runDkg(k, n);
+    const id = committeeId(committee);
+    const list: CommitteeEntry[] = [{ kind: 'committee-created', committeeId: id, committee }];
+    contributions.forEach((c, i) => list.push({ kind: 'dkg-contribution', contribution: c, signature: trusteeSign(secrets[i], 'contribution', c, random) }));
+    return { committee, contributions, secrets, id, list };
+  }
+
+  it('a complaint not made by its accuser (its DLEQ proof fails) is refused, so it cannot blame anyone', () => {
+    const { id, list } = entries(2, 3);
+    const forged: CommitteeEntry = {
+      kind: 'dkg-complaint',
+      committeeId: id,
+      accuser: 2,
+      complaints: [{ committeeId: id, dealer: 1, accuser: 2, shared: encodePoint(mul(G, 5n)), proof: { c: encodeScalar(1n), s: encodeScalar(2n) } }],
+    };
+    expect(evaluateCommittee([...list, forged])).toMatchObject({ ok: false, code: 'bad_complaint' });
+  });
+
+  it('a contribution in another trustee’s name (not signed by them) is refused', () => {
+    const { list, secrets } = entries(2, 3);
+    const c = list[2] as Extract<CommitteeEntry, { kind: 'dkg-contribution' }>;
+    const resigned: CommitteeEntry = { ...c, signature: trusteeSign(secrets[0], 'contribution', c.contribution, random) };
+    expect(evaluateCommittee([list[0], list[1], resigned])).toMatchObject({ ok: false, code: 'bad_contribution' });
+  });
+
+  it('the key is ready once every trustee dealt and responded, and equals the sum of the dealers’ constant terms', () => {
+    const { id, list, secrets } = entries(2, 3);
+    for (let t = 1; t <= 3; t++) {
+      const body = { committeeId: id, trustee: t };
+      list.push({ kind: 'dkg-ack', ...body, signature: trusteeSign(secrets[t - 1], 'ack', body, random) });
+    }
+    const s = evaluateCommittee(list);
+    expect(s.ok && s.state.key !== null && s.state.waitingFor.response.length === 0).toBe(true);
   });
 });
