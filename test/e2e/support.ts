@@ -21,6 +21,8 @@ export const RESULTS = join(ROOT, 'test-results');
 export const SCREENSHOTS = join(RESULTS, 'screenshots');
 
 export function warnIfNoChromium(suite: string): void {
+  // CI sets this: there, a missing browser is a failure, not a skip.
+  if (!haveChromium && process.env.UNDERSIGNED_REQUIRE_BROWSER) throw new Error(`${suite}: Chromium is required (UNDERSIGNED_REQUIRE_BROWSER) but ${CHROMIUM} is missing`);
   if (!haveChromium) {
     console.warn(
       `\n⚠⚠⚠ ${suite}: SKIPPED — no Chromium at ${CHROMIUM}. The browser tests did not run.\n` +
