@@ -6,26 +6,30 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { verifyBundle } from '../core/bundle.ts';
 import { parseRosterCsv } from '../core/roster-csv.ts';
 import { VISIBILITIES } from '../core/letter.ts';
 import { PRESETS } from '../core/procedures.ts';
 import { randomBytes } from 'node:crypto';
 import { nodeVerificationKeys, releaseSnarkjs } from '../node/artifacts.ts';
-import { proofVerifier } from '../node/verify-pool.ts';
-import { buildApp } from '../server/app.ts';
 import { ApiError } from '../server/errors.ts';
 import type { Instance, Receipt } from '../server/instance.ts';
-import { openInstance, openOrInit } from '../server/open.ts';
 import { Client } from './client.ts';
-import { runDemo } from './demo.ts';
-import { runProcedureDemo } from './demo-procedure.ts';
-import { PROCEDURE_BUNDLE_FORMAT, verifyProcedureBundle } from '../core/procedure-bundle.ts';
-import * as trusteeCli from './trustee.ts';
 import { CliError } from './errors.ts';
-import * as member from './member.ts';
 import { readPassphrase } from './passphrase.ts';
 import { Progress } from './progress.ts';
+
+// Heavy modules (the prover, the server, SQLite) load only for the commands that use them, so
+// `undersigned --help` and usage errors answer at once.
+const PROCEDURE_BUNDLE_FORMAT = 'undersigned-procedure/1';
+const verifyBundle: typeof import('../core/bundle.ts').verifyBundle = async (...a) => (await import('../core/bundle.ts')).verifyBundle(...a);
+const verifyProcedureBundle: typeof import('../core/procedure-bundle.ts').verifyProcedureBundle = async (...a) =>
+  (await import('../core/procedure-bundle.ts')).verifyProcedureBundle(...a);
+const proofVerifier = async (...a: Parameters<typeof import('../node/verify-pool.ts').proofVerifier>) => (await import('../node/verify-pool.ts')).proofVerifier(...a);
+const buildApp: typeof import('../server/app.ts').buildApp = async (...a) => (await import('../server/app.ts')).buildApp(...a);
+const openInstance: typeof import('../server/open.ts').openInstance = async (...a) => (await import('../server/open.ts')).openInstance(...a);
+const openOrInit: typeof import('../server/open.ts').openOrInit = async (...a) => (await import('../server/open.ts')).openOrInit(...a);
+const runDemo: typeof import('./demo.ts').runDemo = async (...a) => (await import('./demo.ts')).runDemo(...a);
+const runProcedureDemo: typeof import('./demo-procedure.ts').runProcedureDemo = async (...a) => (await import('./demo-procedure.ts')).runProcedureDemo(...a);
 
 const out = (text: string): void => {
   process.stdout.write(text + '\n');
@@ -209,7 +213,7 @@ export function buildProgram(): Command {
     .addOption(passphraseOption())
     .action(async (o) => {
       const passphrase = await readPassphrase(o, 'New passphrase for your identity file: ');
-      const r = await member.enroll({ server: o.server, code: o.code, out: o.identity, passphrase });
+      const r = await (await import('./member.ts')).enroll({ server: o.server, code: o.code, out: o.identity, passphrase });
       out(`enrolled as ${r.member.name} (member ${r.member.id}); identity saved encrypted in ${o.identity}`);
       out(`keep a copy of that file and its passphrase: nobody can recover them for you`);
     });
@@ -221,8 +225,8 @@ export function buildProgram(): Command {
     .addOption(passphraseOption())
     .option('--json', 'print JSON')
     .action(async (o) => {
-      const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
-      const r = await member.check(ctx);
+      const ctx = await (await import('./member.ts')).loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
+      const r = await (await import('./member.ts')).check(ctx);
       if (o.json) json(r);
       if (!r.entry) throw new CliError('entry_changed', 'your identity is NOT on the roster: your entry was removed or replaced. Ask the organizer, and compare with the public log.');
       if (!o.json) out(`you are on the roster as ${r.entry.name} (member ${r.entry.id}, leaf ${r.entry.leaf}); your entry holds your identity`);
@@ -245,8 +249,8 @@ export function buildProgram(): Command {
     }
     c.action(async (o) => {
       if (o.named && o.sealed) throw new CliError('usage', 'choose --named or --sealed, not both', 2);
-      const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
-      const r = await member.sign(ctx, o.letter, { action, display: o.named ? 'named' : o.sealed ? 'sealed' : 'anonymous' });
+      const ctx = await (await import('./member.ts')).loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
+      const r = await (await import('./member.ts')).sign(ctx, o.letter, { action, display: o.named ? 'named' : o.sealed ? 'sealed' : 'anonymous' });
       if (o.receipt) writeFileSync(o.receipt, JSON.stringify({ letterId: r.letterId, ...r.receipt }, null, 2) + '\n');
       out(`${action === 'support' ? 'signed' : 'withdrawn'} (${o.named ? 'named' : o.sealed ? 'sealed' : 'anonymous'}); log entry ${r.receipt.index}; your latest action is the one that counts`);
       await releaseSnarkjs();
@@ -260,7 +264,7 @@ export function buildProgram(): Command {
     .addOption(passphraseOption())
     .requiredOption('--receipt <file>', 'the receipt file')
     .action(async (o) => {
-      const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
+      const ctx = await (await import('./member.ts')).loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
       let receipt: Receipt;
       try {
         receipt = JSON.parse(readText(o.receipt, 'receipt')) as Receipt;
@@ -268,7 +272,7 @@ export function buildProgram(): Command {
         if (e instanceof CliError) throw e;
         throw new CliError('receipt_malformed', `${o.receipt} is not JSON`, 2);
       }
-      const r = await member.checkKeptReceipt(ctx.client, receipt, ctx.verifierKey);
+      const r = await (await import('./member.ts')).checkKeptReceipt(ctx.client, receipt, ctx.verifierKey);
       out(`receipt holds: the log grew from ${r.from} to ${r.to} entries without rewriting your entry`);
     });
 
@@ -291,8 +295,8 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const text = o.textFile ? readText(o.textFile, 'text file') : o.text;
       if (!text) throw new CliError('usage', 'give the text with --text or --text-file', 2);
-      const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
-      const r = await member.propose(ctx, { title: o.title, text, recipient: o.recipient, deadline: o.deadline, visibility: o.visibility, revealThreshold: o.threshold }, { sealed: o.sealed });
+      const ctx = await (await import('./member.ts')).loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
+      const r = await (await import('./member.ts')).propose(ctx, { title: o.title, text, recipient: o.recipient, deadline: o.deadline, visibility: o.visibility, revealThreshold: o.threshold }, { sealed: o.sealed });
       out(r.letterId);
       await releaseSnarkjs();
     });
@@ -336,8 +340,8 @@ export function buildProgram(): Command {
     .requiredOption('--ballot <id>', 'ballot id')
     .requiredOption('--choice <option>', 'e.g. yes or no')
     .action(async (o) => {
-      const ctx = await member.loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
-      const r = await member.vote(ctx, o.ballot, o.choice);
+      const ctx = await (await import('./member.ts')).loadMember({ server: o.server, identity: o.identity, passphrase: await readPassphrase(o) });
+      const r = await (await import('./member.ts')).vote(ctx, o.ballot, o.choice);
       out(`${r.revote ? 'vote replaced' : 'voted'}; log entry ${r.receipt.index}; your latest vote is the one that counts, and nobody can read it`);
       await releaseSnarkjs();
     });
@@ -428,7 +432,7 @@ export function buildProgram(): Command {
     .addOption(shareOption())
     .addOption(passphraseOption())
     .action(async (o) => {
-      const key = await trusteeCli.keygen(o.share, await readPassphrase(o, 'New passphrase for your trustee file: '));
+      const key = await (await import('./trustee.ts')).keygen(o.share, await readPassphrase(o, 'New passphrase for your trustee file: '));
       out(`trustee key saved in ${o.share} (public key ${key}); keep a backup of the file and its passphrase`);
     });
   trustee
@@ -439,8 +443,8 @@ export function buildProgram(): Command {
     .addOption(shareOption())
     .addOption(passphraseOption())
     .action(async (o) => {
-      const secret = await trusteeCli.loadTrustee(o.share, await readPassphrase(o));
-      const r = await trusteeCli.join(o.server, o.code, secret);
+      const secret = await (await import('./trustee.ts')).loadTrustee(o.share, await readPassphrase(o));
+      const r = await (await import('./trustee.ts')).join(o.server, o.code, secret);
       out(`joined as trustee ${r.index}${r.committeeCreated ? '; every trustee has joined: the key generation can start (trustee run)' : ''}`);
     });
   trustee
@@ -467,9 +471,9 @@ export function buildProgram(): Command {
     .option('--once', 'do one round and exit')
     .addOption(new Option('--interval <seconds>').default(30).argParser(parseInteger('--interval')))
     .action(async (o) => {
-      const secret = await trusteeCli.loadTrustee(o.share, await readPassphrase(o));
+      const secret = await (await import('./trustee.ts')).loadTrustee(o.share, await readPassphrase(o));
       for (;;) {
-        const r = await trusteeCli.runOnce(o.server, secret);
+        const r = await (await import('./trustee.ts')).runOnce(o.server, secret);
         for (const line of r.did) out(line);
         if (r.waiting) err(r.waiting);
         if (o.once) break;
@@ -523,7 +527,7 @@ export function buildProgram(): Command {
       const records = Array.isArray((parsed as { records?: unknown })?.records) ? (parsed as { records: unknown[] }).records.length : 0;
       const progress = new Progress('verifying', records);
       // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
-      const proofs = proofVerifier(records);
+      const proofs = await proofVerifier(records);
       const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs }).finally(proofs.close);
       await releaseSnarkjs();
       if (o.json) {

@@ -5,8 +5,9 @@
  *
  * A worker that dies (crash, out of memory, terminated) is replaced and its chunk is sent again;
  * a chunk's answer is recorded once, by the first worker that returns it, so no proof is lost or
- * counted twice. A chunk that kills three workers in a row fails its call instead of looping.
- * Idle workers are unref'd: an unused pool never keeps the process alive; close() ends it.
+ * counted twice. A chunk that kills three workers fails its call instead of looping, and a pool
+ * whose workers keep exiting without answering (they cannot start) shuts itself down.
+ * Idle workers are unref'd: an idle pool never keeps the process alive; close() ends it.
  *
  * Workers run TypeScript through a small .mjs entry that registers tsx's loader first
  * (`execArgv: ['--import', 'tsx']` does not make a worker's .ts entry loadable on Node 20).
