@@ -108,6 +108,7 @@ describe('secret ballots', () => {
     r.proof.points[2] = (BigInt(r.proof.points[2]) + 1n).toString();
     expect(await refusal(world.instance.ballots.vote(id, r))).toBe('bad_proof');
     const s = structuredClone(records[3]);
+    if (!('choices' in s.action)) throw new Error('expected an encrypted vote');
     s.action.choices[0].proof.s[0] = 'ab'.repeat(32);
     expect(await verifyVote(s, ballot, id, nodeVerificationKeys)).toMatchObject({ ok: false });
   });
@@ -115,6 +116,7 @@ describe('secret ballots', () => {
   it('a vote encrypting 2, or two choices, cannot be proven (the exactly-one proof fails)', async () => {
     const nullifier = records[4].proof.nullifier;
     const action = encryptChoice(ballot, id, nullifier, 0, 9, random);
+    if (!('choices' in action)) throw new Error('expected an encrypted vote');
     const Y = decodePoint(ballot.committee.publicKey, 'Y');
     if (!Y.ok) throw new Error();
     // Replace the "no" ciphertext by a second 1 with a valid 0/1 proof: the sum is now 2.
@@ -171,5 +173,34 @@ describe('the homomorphic tally (property)', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('recorded votes (the Reform Act adoption votes record each member’s vote)', () => {
+  it('votes are in clear and signed; the latest counts; the bundle lists each member’s vote by name', async () => {
+    const { ref } = await world.instance.roster();
+    const recorded: Ballot = { ...ballot, roster: ref, procedure: 'ca-adoption-vote', notice: null, question: 'Adopt s. 49.8?', nonce: 'cd'.repeat(16) };
+    const rid = (await world.instance.ballots.open(recorded)).ballotId;
+    const { group } = await world.instance.roster();
+    const rctx = (i: number) => ({ identity: world.identities[i], group, ballot: recorded, ballotId: rid, artifacts: nodeArtifacts });
+    await world.instance.ballots.vote(rid, await proveVote(rctx(0), 1, 1, random));
+    await world.instance.ballots.vote(rid, await proveVote(rctx(0), 0, 2, random)); // changes to yes
+    await world.instance.ballots.vote(rid, await proveVote(rctx(1), 0, 1, random));
+    await world.instance.ballots.vote(rid, await proveVote(rctx(2), 1, 1, random));
+    // A secret (encrypted) vote is refused on a recorded ballot, and a vote in clear on a secret one.
+    const encrypted = await proveVote(await ctx(3), 0, 1, random);
+    expect(await refusal(world.instance.ballots.vote(rid, { ...encrypted, action: { ...encrypted.action, ballotId: rid } }))).toMatch(/bad_vote|wrong_scope|wrong_message/);
+    await world.instance.ballots.close(rid);
+    const v = await verifyProcedureBundle(await world.instance.ballots.bundle(rid), { keys: nodeVerificationKeys });
+    expect(v).toMatchObject({
+      valid: true,
+      tally: { yes: 2, no: 1 },
+      decision: 'adopted',
+      recorded: [
+        { name: world.names[0], choice: 'yes' },
+        { name: world.names[1], choice: 'yes' },
+        { name: world.names[2], choice: 'no' },
+      ],
+    });
   });
 });

@@ -518,6 +518,7 @@ export function buildProgram(): Command {
           if (v.notice) out(`notice: ${v.notice.count} of ${v.notice.rosterSize} signed (the procedure needs ${v.notice.needed}); letter ${v.notice.letterId}`);
           out(`ballot: "${v.question}" — ${v.voters} of ${v.rosterSize} members voted`);
           out(v.tally ? `tally: ${Object.entries(v.tally).map(([k, n]) => `${k} ${n}`).join(', ')}` : 'tally: not decrypted yet');
+          if (v.recorded) for (const r of v.recorded) out(`  recorded vote: ${r.name}: ${r.choice}`);
           out(v.decision ? `VALID. Decision: ${v.decision} (${v.detail})` : `VALID, no decision yet: ${v.detail}`);
           out(`log ${v.checkpoint.origin} at size ${v.checkpoint.size}, signed by ${v.verifierKey}`);
         } else out(`INVALID: ${v.reason}`);

@@ -3,7 +3,7 @@
  * triggered, the trustees' tally and the decision, all checked offline against one signed log.
  */
 import { z } from 'zod';
-import { type Ballot, ballotId as computeBallotId, tallyCiphertexts, verifyVote } from './ballot/ballot.ts';
+import { type Ballot, ballotId as computeBallotId, isRecorded, tallyCiphertexts, tallyRecorded, verifyVote } from './ballot/ballot.ts';
 import { BallotEntrySchemas } from './ballot/entries.ts';
 import { type TallyEntry, computeTally } from './ballot/tally.ts';
 import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle } from './bundle.ts';
@@ -49,6 +49,8 @@ export type ProcedureVerdict =
       tally: Record<string, number> | null;
       decision: string | null;
       detail: string;
+      /** For a recorded ballot: each member's vote, by name. */
+      recorded?: { name: string; choice: string }[];
       trustees: { used: number[]; misbehaving: { trustee: number; reason: string }[] };
       checkpoint: { origin: string; size: number };
       verifierKey: string;
@@ -119,22 +121,50 @@ export async function verifyProcedureBundle(
   if (ballot.committee.id !== state.id || ballot.committee.publicKey !== key.publicKey) return invalid('committee_mismatch', 'the ballot fixed another committee key than the one the log gives');
   // 8. Each vote on its own.
   const votes = [];
+  const recordedVotes = [];
   for (const [i, e] of b.votes.entries()) {
     if (e.entry.kind !== 'vote' || e.entry.ballotId !== id) return invalid('wrong_entry_kind', `vote ${i}: not a vote on this ballot`);
-    const v = await verifyVote(e.entry.record, ballot, id, options.keys);
+    const v = await verifyVote(e.entry.record, ballot, id, options.keys, roster.byCommitment);
     if (!v.ok) return invalid(v.code, `vote ${i}: ${v.reason}`);
-    votes.push({ nullifier: e.entry.record.proof.nullifier, seq: e.entry.record.action.seq, cts: v.cts });
+    const base = { nullifier: e.entry.record.proof.nullifier, seq: e.entry.record.action.seq };
+    votes.push({ ...base, cts: v.cts });
+    if (v.recorded) recordedVotes.push({ ...base, ...v.recorded });
     options.onProgress?.(i + 1, b.votes.length);
   }
+  const recorded = isRecorded(ballot);
   // 9. The vote set is the one the close committed to, and its sums are the latest votes' sums.
   const closed = BallotEntrySchemas.closed.parse(b.closed.entry);
   const root = bytesToHex(rootFromLeafHashes(b.votes.map((e) => entryLeafHash(e.entry))));
   if (closed.votes.size !== b.votes.length || closed.votes.root !== root) return invalid('votes_set_mismatch', 'the votes differ from (or are in another order than) the set the close committed to');
-  const sums = tallyCiphertexts(votes, ballot.options.length);
+  const sums = tallyCiphertexts(votes, recorded ? 0 : ballot.options.length);
   if (!sums.ok) return invalid(sums.code, sums.reason);
   if (canonicalJson(sums.sums) !== canonicalJson(closed.sums) || sums.voters !== closed.voters) return invalid('tally_mismatch', 'the sums the close committed to are not the sums of the latest votes');
   // 10. The trustees' decryption of the sums, and the decision by the procedure's rule.
   if (b.tally.some((e) => e.entry.kind !== 'tally-partials')) return invalid('wrong_entry_kind', 'a tally entry is not a tally-partials entry');
+  if (recorded) {
+    // A recorded ballot is counted in clear from the signed votes; no trustee decrypts anything.
+    if (b.tally.length) return invalid('unexpected_tally', 'a recorded ballot has no tally decryption');
+    const r = tallyRecorded(recordedVotes, ballot.options);
+    if (!r.ok) return invalid(r.code, r.reason);
+    const tally = Object.fromEntries(ballot.options.map((o, j) => [o, r.counts[j]]));
+    const d = decideProcedure(preset, tally, ballot.roster.size);
+    return {
+      valid: true,
+      procedure: ballot.procedure,
+      ballotId: id,
+      question: ballot.question,
+      notice,
+      rosterSize: ballot.roster.size,
+      voters: r.voters,
+      tally,
+      decision: d.decision,
+      detail: d.detail,
+      recorded: r.recorded,
+      trustees: { used: [], misbehaving: [] },
+      checkpoint: { origin: cp.origin, size: cp.size },
+      verifierKey: b.log.verifierKey,
+    };
+  }
   const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
   if (!t.ok) return invalid(t.code, t.reason);
   let tally: Record<string, number> | null = null;

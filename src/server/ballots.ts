@@ -4,7 +4,9 @@
  * homomorphic sums committed to the log, and accept the trustees' tally partials. The same core
  * checks a verifier runs decide every acceptance.
  */
-import { type Ballot, BallotSchema, type VoteRecord, ballotId as computeBallotId, tallyCiphertexts, verifyVote } from '../core/ballot/ballot.ts';
+import { type Ballot, BallotSchema, type VoteRecord, ballotId as computeBallotId, isRecorded, tallyCiphertexts, verifyVote } from '../core/ballot/ballot.ts';
+import { commitmentOf } from '../core/identity.ts';
+import { checkRoster } from '../core/roster.ts';
 import { decodeCiphertext } from '../core/ballot/elgamal.ts';
 import { BallotEntrySchemas } from '../core/ballot/entries.ts';
 import { type TallyEntry, TallyEntrySchema, checkTallyEntry } from '../core/ballot/tally.ts';
@@ -79,8 +81,10 @@ export class BallotService {
 
   /** A vote: the proof is the credential; the latest vote per nullifier counts. */
   async vote(id: string, record: VoteRecord) {
-    const { ballot } = await this.get(id);
-    const check = await verifyVote(record, ballot, id, this.keys);
+    const { ballot, row } = await this.get(id);
+    const roster = checkRoster(await this.instance.snapshotAt(row.opened_idx), ballot.roster);
+    if (!roster.ok) throw new Error(`stored roster does not match the ballot: ${roster.reason}`);
+    const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment);
     if (!check.ok) throw badRequest(check.code, check.reason);
     return this.db.transaction().execute(async (trx) => {
       const { row } = await this.get(id, trx);
@@ -88,6 +92,17 @@ export class BallotService {
       if (row.deadline <= this.instance.nowIso()) throw conflict('deadline_passed', 'the deadline of this ballot has passed');
       const last = await trx.selectFrom('votes').select('seq').where('ballot_id', '=', id).where('nullifier', '=', record.proof.nullifier).orderBy('seq', 'desc').executeTakeFirst();
       if (last && record.action.seq <= last.seq) throw conflict('replay', `this voter's latest vote has seq ${last.seq}; a new vote needs a higher seq`);
+      if (check.recorded) {
+        // A recorded vote names its member: one member, one recorded vote (whatever nullifier signs it).
+        const others = await trx.selectFrom('log_entries').select('body').where('letter_id', '=', id).where('kind', '=', 'vote').execute();
+        const mine = check.recorded.signer.id;
+        for (const o of others) {
+          const e = JSON.parse(o.body) as { record: VoteRecord };
+          if (e.record.proof.nullifier === record.proof.nullifier || !('named' in e.record.action)) continue;
+          const c = roster.byCommitment.get(commitmentOf(e.record.action.named.publicKey));
+          if (c?.id === mine) throw conflict('named_twice', `${c.name} already has a recorded vote on this ballot`);
+        }
+      }
       const receipt = await this.instance.append({ kind: 'vote', ballotId: id, record }, trx);
       await trx.insertInto('votes').values({ ballot_id: id, log_idx: receipt.index, nullifier: record.proof.nullifier, seq: record.action.seq }).execute();
       return receipt;
@@ -102,14 +117,15 @@ export class BallotService {
       const rows = await trx.selectFrom('log_entries').select(['body', 'leaf_hash']).where('letter_id', '=', id).where('kind', '=', 'vote').orderBy('idx').execute();
       const votes = rows.map((r) => {
         const e = JSON.parse(r.body) as { record: VoteRecord };
-        const cts = e.record.action.choices.map((c) => {
+        // A recorded vote has no ciphertexts: its choice is counted in clear by anyone.
+        const cts = ('choices' in e.record.action ? e.record.action.choices : []).map((c) => {
           const ct = decodeCiphertext(c.ct, 'ct');
           if (!ct.ok) throw new Error(ct.reason);
           return ct;
         });
         return { nullifier: e.record.proof.nullifier, seq: e.record.action.seq, cts };
       });
-      const t = tallyCiphertexts(votes, ballot.options.length);
+      const t = tallyCiphertexts(votes, isRecorded(ballot) ? 0 : ballot.options.length);
       if (!t.ok) throw new Error(t.reason);
       const receipt = await this.instance.append(
         {

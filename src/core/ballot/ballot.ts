@@ -14,6 +14,10 @@ import { type Check, fail, pass } from '../result.ts';
 import { RosterRefSchema } from '../roster.ts';
 import { SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from '../semaphore.ts';
 import { type Point, type Random, decodePoint, randomScalar } from '../trustee/group.ts';
+import { commitmentOf, verifyFieldSignature } from '../identity.ts';
+import { PRESETS } from '../procedures.ts';
+import { NamedSchema } from '../record.ts';
+import type { RosterMember } from '../roster.ts';
 import { type Ciphertext, addCiphertexts, decodeCiphertext, encodeCiphertext, encrypt, proveOneOf, verifyOneOf } from './elgamal.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -41,7 +45,7 @@ export type Ballot = z.infer<typeof BallotSchema>;
 const CiphertextSchema = z.object({ a: hex32, b: hex32 }).strict();
 const OneOfSchema = z.object({ c: z.array(hex32).max(51), s: z.array(hex32).max(51) }).strict();
 
-export const VoteActionSchema = z
+export const EncryptedVoteSchema = z
   .object({
     format: z.literal('undersigned-vote/1'),
     ballotId: hex32,
@@ -50,6 +54,23 @@ export const VoteActionSchema = z
     sum: OneOfSchema,
   })
   .strict();
+
+/**
+ * A recorded vote, for rules that require each member's vote to be recorded (the Reform Act's
+ * post-election adoption votes): the choice in clear, signed by the member's identity key over
+ * (ballot, nullifier, choice), so it is tied to their name and to this one vote.
+ */
+export const RecordedVoteSchema = z
+  .object({
+    format: z.literal('undersigned-vote/1'),
+    ballotId: hex32,
+    seq: z.number().int().min(1).max(1_000_000),
+    choice: z.string().min(1).max(200),
+    named: NamedSchema,
+  })
+  .strict();
+
+export const VoteActionSchema = z.union([EncryptedVoteSchema, RecordedVoteSchema]);
 export type VoteAction = z.infer<typeof VoteActionSchema>;
 
 export const VoteRecordSchema = z.object({ action: VoteActionSchema, proof: SemaphoreProofSchema }).strict();
@@ -70,6 +91,15 @@ export function voteMessage(action: VoteAction): bigint {
 const optionContext = (id: string, nullifier: string, i: number) => `undersigned/vote-option/v1|${id}|${nullifier}|${i}`;
 const sumContext = (id: string, nullifier: string) => `undersigned/vote-sum/v1|${id}|${nullifier}`;
 
+/** Does this ballot's procedure record each vote by name (instead of a secret ballot)? */
+export function isRecorded(ballot: Ballot): boolean {
+  return PRESETS[ballot.procedure]?.ballot.secret === false;
+}
+
+export function recordedVoteMessage(ballotId: string, nullifier: string, choice: string): bigint {
+  return hexToBigint(taggedHash('undersigned/recorded-vote/v1', { ballotId, nullifier, choice })) >> 8n;
+}
+
 /** Encrypt a choice (index into the options) with its proofs, for the voter whose nullifier is given. */
 export function encryptChoice(ballot: Ballot, id: string, nullifier: string, choice: number, seq: number, random: Random): VoteAction {
   if (!Number.isInteger(choice) || choice < 0 || choice >= ballot.options.length) throw new RangeError('no such option');
@@ -87,13 +117,33 @@ export function encryptChoice(ballot: Ballot, id: string, nullifier: string, cho
 }
 
 /** Every rule a single vote must meet on its own (docs/protocol.md §12.2). */
-export async function verifyVote(record: VoteRecord, ballot: Ballot, id: string, keys: VerificationKeys): Promise<Check<{ cts: { a: Point; b: Point }[] }>> {
+export async function verifyVote(
+  record: VoteRecord,
+  ballot: Ballot,
+  id: string,
+  keys: VerificationKeys,
+  byCommitment: ReadonlyMap<string, RosterMember> = new Map(),
+): Promise<Check<{ cts: { a: Point; b: Point }[]; recorded: { choice: number; signer: RosterMember } | null }>> {
   const { action, proof } = record;
   if (action.ballotId !== id) return fail('wrong_ballot', 'the vote is for another ballot');
   if (proof.scope !== voteScope(id).toString()) return fail('wrong_scope', 'the proof is not scoped to this ballot');
   if (proof.merkleTreeRoot !== ballot.roster.root) return fail('wrong_root', 'the proof is against another roster root');
   if (proof.merkleTreeDepth !== ballot.roster.depth) return fail('wrong_depth', 'the proof uses another tree depth than the ballot');
   if (proof.message !== voteMessage(action).toString()) return fail('wrong_message', 'the proof does not commit to this vote');
+  if ('choice' in action) {
+    // A recorded vote: the choice in clear, signed by a roster member over this ballot and nullifier.
+    if (!isRecorded(ballot)) return fail('bad_vote', 'this ballot is secret: a vote in clear is refused');
+    const choice = ballot.options.indexOf(action.choice);
+    if (choice < 0) return fail('bad_vote', `"${action.choice}" is not an option of this ballot`);
+    const signer = byCommitment.get(commitmentOf(action.named.publicKey));
+    if (!signer) return fail('named_not_member', 'the recorded vote is signed by a key that is not on the roster');
+    if (!verifyFieldSignature(recordedVoteMessage(id, proof.nullifier, action.choice), action.named.signature, action.named.publicKey)) {
+      return fail('named_bad_signature', 'the recorded vote signature does not verify');
+    }
+    if (!(await verifySemaphoreProof(proof, keys))) return fail('bad_proof', 'proof does not verify');
+    return pass({ cts: [], recorded: { choice, signer } });
+  }
+  if (isRecorded(ballot)) return fail('bad_vote', 'this ballot records each vote by name: an encrypted vote is refused');
   if (action.choices.length !== ballot.options.length) return fail('bad_vote', `a vote holds one ciphertext per option (${ballot.options.length})`);
   const Y = decodePoint(ballot.committee.publicKey, 'committee key');
   if (!Y.ok) return Y;
@@ -108,7 +158,25 @@ export async function verifyVote(record: VoteRecord, ballot: Ballot, id: string,
   const sum = verifyOneOf(addCiphertexts(cts), [1], Y.point, action.sum, sumContext(id, proof.nullifier));
   if (!sum.ok) return fail('bad_vote', 'the vote is not proven to choose exactly one option');
   if (!(await verifySemaphoreProof(proof, keys))) return fail('bad_proof', 'proof does not verify');
-  return pass({ cts });
+  return pass({ cts, recorded: null });
+}
+
+/** The count of a recorded ballot: latest vote per nullifier, each member named once. */
+export function tallyRecorded(votes: readonly { nullifier: string; seq: number; choice: number; signer: RosterMember }[], options: readonly string[]): Check<{ counts: number[]; voters: number; recorded: { name: string; choice: string }[] }> {
+  const latest = new Map<string, (typeof votes)[number]>();
+  for (const [i, v] of votes.entries()) {
+    const prev = latest.get(v.nullifier);
+    if (prev && v.seq <= prev.seq) return fail('replay', `vote ${i}: seq ${v.seq} does not follow seq ${prev.seq} of the same voter`);
+    latest.set(v.nullifier, v);
+  }
+  const seen = new Set<number>();
+  for (const v of latest.values()) {
+    if (seen.has(v.signer.id)) return fail('named_twice', `${v.signer.name} is recorded as voting twice`);
+    seen.add(v.signer.id);
+  }
+  const counts = options.map((_, j) => [...latest.values()].filter((v) => v.choice === j).length);
+  const recorded = [...latest.values()].sort((a, b) => a.signer.id - b.signer.id).map((v) => ({ name: v.signer.name, choice: options[v.choice] }));
+  return pass({ counts, voters: latest.size, recorded });
 }
 
 /** The homomorphic sum per option of the latest vote of each nullifier (votes in log order). */

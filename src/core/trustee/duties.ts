@@ -129,7 +129,7 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
       did.push(`refused to decrypt ballot ${ballotId.slice(0, 12)}…: its bundle does not verify (${verdict.reason})`);
       continue;
     }
-    if (bundle.closed.entry.kind !== 'ballot-closed') continue;
+    if (bundle.closed.entry.kind !== 'ballot-closed' || bundle.closed.entry.sums.length === 0) continue; // recorded ballots: nothing to decrypt
     const share = myShare(state.committee, state.contributions.values(), state.key.qualified, me, secret, random);
     const entry = makeTallyEntry({ ballotId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], transportSecret: secret, sums: bundle.closed.entry.sums }, random);
     await api.submitTally(ballotId, entry);
