@@ -1,5 +1,5 @@
 /**
- * The procedure bundle (docs/bundle-format.md §6): a notice letter's bundle, the secret ballot it
+ * The procedure bundle (docs/bundle-format.md §9): a notice letter's bundle, the secret ballot it
  * triggered, the trustees' tally and the decision, all checked offline against one signed log.
  */
 import { z } from 'zod';
@@ -52,7 +52,7 @@ export type ProcedureVerdict =
       /** For a recorded ballot: each member's vote, by name. */
       recorded?: { name: string; choice: string }[];
       trustees: { used: number[]; misbehaving: { trustee: number; reason: string }[] };
-      checkpoint: { origin: string; size: number };
+      checkpoint: { origin: string; size: number; rootHash: string };
       verifierKey: string;
     }
   | { valid: false; code: string; reason: string };
@@ -100,11 +100,13 @@ export async function verifyProcedureBundle(
   if (!preset || ballot.procedure !== b.procedure) return invalid('unknown_procedure', `the bundle names the procedure "${b.procedure}", which this verifier does not know or the ballot does not use`);
   // 5. The notice: a valid letter bundle on the same log that reached the procedure's threshold.
   let notice: { letterId: string; count: number; rosterSize: number; needed: number } | null = null;
+  if (!preset.notice && (b.notice || ballot.notice)) return invalid('unexpected_notice', `the procedure "${ballot.procedure}" takes no notice letter`);
   if (preset.notice) {
     if (!b.notice || ballot.notice !== b.notice.letterId) return invalid('notice_missing', 'the procedure needs its notice letter, and the bundle does not hold the one the ballot names');
     if (b.notice.log.verifierKey !== b.log.verifierKey) return invalid('notice_other_log', 'the notice is signed by another log key');
     const v: BundleVerdict = await verifyBundle(b.notice, { keys: options.keys, expectedVerifierKey: b.log.verifierKey });
     if (!v.valid) return invalid(v.code, `notice: ${v.reason}`);
+    if (b.notice.closed.index >= b.opened.index) return invalid('notice_not_closed', 'the ballot opened before its notice letter closed');
     const needed = noticeThreshold(preset, v.rosterSize) ?? 0;
     if (v.count < needed) return invalid('notice_below_threshold', `the notice has ${v.count} signatures; the procedure needs ${needed}`);
     notice = { letterId: v.letterId, count: v.count, rosterSize: v.rosterSize, needed };
@@ -161,7 +163,7 @@ export async function verifyProcedureBundle(
       detail: d.detail,
       recorded: r.recorded,
       trustees: { used: [], misbehaving: [] },
-      checkpoint: { origin: cp.origin, size: cp.size },
+      checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
       verifierKey: b.log.verifierKey,
     };
   }
@@ -188,7 +190,7 @@ export async function verifyProcedureBundle(
     decision,
     detail,
     trustees: { used: t.result.trustees, misbehaving: t.result.misbehaving },
-    checkpoint: { origin: cp.origin, size: cp.size },
+    checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
     verifierKey: b.log.verifierKey,
   };
 }
