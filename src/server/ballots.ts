@@ -46,6 +46,7 @@ export class BallotService {
     if (!committee || canonicalJson(committee) !== canonicalJson(ballot.committee)) {
       throw conflict('committee_mismatch', 'the ballot must fix the current, complete trustee committee');
     }
+    if (!preset.notice && ballot.notice) throw badRequest('unexpected_notice', `the procedure "${ballot.procedure}" takes no notice letter`);
     if (preset.notice) {
       if (!ballot.notice) throw badRequest('notice_required', `the procedure "${ballot.procedure}" opens a ballot only on a notice letter`);
       const notice = await this.instance.letterStatus(ballot.notice);
