@@ -19,6 +19,9 @@ const memberIdParam = z.object({ id: z.coerce.number().int().min(1) }).strict();
 const letterParam = z.object({ id: hex32 }).strict();
 const extraSchema = z.record(z.string().max(100), z.string().max(1000));
 
+export const ROSTER_PAGE_DEFAULT = 500;
+export const ROSTER_PAGE_MAX = 5000;
+
 export const schemas = {
   setup: z.object({ token: z.string().min(1).max(200), name: z.string().trim().min(1).max(200).optional() }).strict(),
   addMember: z.object({ name: z.string().min(1).max(200), extra: extraSchema.optional() }).strict(),
@@ -30,6 +33,9 @@ export const schemas = {
   entriesQuery: z.object({ start: z.coerce.number().int().min(0), end: z.coerce.number().int().min(1) }).strict(),
   inclusionQuery: z.object({ index: z.coerce.number().int().min(0), size: z.coerce.number().int().min(1) }).strict(),
   consistencyQuery: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict(),
+  rosterQuery: z
+    .object({ offset: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(ROSTER_PAGE_MAX).optional() })
+    .strict(),
   nullifierParams: z.object({ id: hex32, nullifier: decimal }).strict(),
   createCommittee: z
     .object({ name: z.string().min(1).max(200), k: z.number().int().min(1).max(50), trustees: z.array(z.string().min(1).max(200)).min(1).max(50) })
@@ -155,9 +161,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // --- roster (public)
-  app.get('/api/roster', async () => {
-    const { snapshot, ref } = await instance.roster();
-    return { snapshot, ref };
+  // Without paging parameters: the whole snapshot (what the web app and the CLI verify against
+  // `ref`). With `offset` and/or `limit`: one page of members, with `ref` and `leafCount` of the
+  // whole roster, `total` members, members in id order.
+  app.get('/api/roster', async (req) => {
+    const q = parse(schemas.rosterQuery, req.query, 'query');
+    if (q.offset === undefined && q.limit === undefined) {
+      const { snapshot, ref } = await instance.roster();
+      return { snapshot, ref };
+    }
+    return instance.rosterPage(q.offset ?? 0, q.limit ?? ROSTER_PAGE_DEFAULT);
   });
   app.get('/api/roster/members/:id', async (req) => {
     const { id } = parse(memberIdParam, req.params, 'params');

@@ -9,10 +9,10 @@ import { BUNDLE_FORMAT, type Bundle, type LoggedEntry, verificationKeyDigest } f
 import { bytesToHex, canonicalJson, hexToBytes, sha256, utf8ToBytes } from '../core/encoding.ts';
 import { type Letter, LetterSchema, letterId as computeLetterId, proposalMessage, proposalScope } from '../core/letter.ts';
 import { formatCheckpoint, signNote, verifierKey as makeVerifierKey } from '../core/log/checkpoint.ts';
-import { type EntryOf, type LogEntry, entryBytes, entryLeafHash } from '../core/log/entry.ts';
-import { MerkleTree, rootFromLeafHashes } from '../core/log/merkle.ts';
+import { type EntryOf, type LogEntry, entryBytes } from '../core/log/entry.ts';
+import { MerkleTree, leafHash as entryLeafHashFromBytes, rootFromLeafHashes } from '../core/log/merkle.ts';
 import { type SignatureRecord, verifyRecord } from '../core/record.ts';
-import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, rosterRef } from '../core/roster.ts';
+import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, rosterDigest, rosterGroup, rosterLeaves, treeDepth } from '../core/roster.ts';
 import { type VerificationKeys, verifySemaphoreProof, type SemaphoreProof } from '../core/semaphore.ts';
 import { sessionMessage, sessionScope } from '../core/session.ts';
 import type { Db, Tables } from './db.ts';
@@ -60,7 +60,7 @@ export class Instance {
   readonly ballots: BallotService;
   private tree = new MerkleTree();
   private signer: { name: string; secretKey: Uint8Array; publicKey: Uint8Array } | null = null;
-  private rosterCache: { size: number; snapshot: RosterSnapshot; ref: RosterRef; group: Group } | null = null;
+  private rosterCache: { key: number; snapshot: RosterSnapshot; ref: RosterRef; group: Group; leaves: bigint[] } | null = null;
 
   constructor(private readonly deps: InstanceDeps) {
     this.ballots = new BallotService(this, deps.keys);
@@ -157,28 +157,41 @@ export class Instance {
 
   // --- roster --------------------------------------------------------------------------------
 
-  /** Add members by name; each gets a single-use enrollment code, shown once. */
+  /**
+   * Add members by name; each gets a single-use enrollment code, shown once. A list is one
+   * transaction: its rows are inserted in batches and its log entries are appended together under
+   * ONE signed checkpoint (a 100,000-member import signs one note, not 100,000). The organizer
+   * gets no per-member receipt, so nothing is lost by not signing the intermediate tree sizes.
+   */
   async addMembers(people: { name: string; extra?: Record<string, string> }[]): Promise<{ id: number; name: string; code: string; expiresAt: string }[]> {
     const names = people.map((p) => normalizeName(p.name));
     for (const n of names) {
       if (!n || n.length > 200 || /[\p{Cc}]/u.test(n)) throw badRequest('bad_name', `"${n}" is not a usable name (1 to 200 characters, no control characters)`);
     }
     if (new Set(names).size !== names.length) throw conflict('duplicate_name', 'the same name appears twice in this list');
+    if (names.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('members').select('name').where('status', '=', 'active').execute();
       const taken = new Set(existing.map((e) => e.name));
       const clash = names.find((n) => taken.has(n));
       if (clash) throw conflict('duplicate_name', `${clash} is already on the roster`);
       const max = await trx.selectFrom('members').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
-      let id = Number(max?.max ?? 0);
-      const out = [];
+      const first = Number(max?.max ?? 0) + 1;
+      const out: { id: number; name: string; code: string; expiresAt: string }[] = [];
+      const memberRows: Tables['members'][] = [];
+      const codeRows: Tables['enrollment_codes'][] = [];
+      const entries: LogEntry[] = [];
       for (let i = 0; i < people.length; i++) {
-        id++;
-        await trx.insertInto('members').values({ id, name: names[i], extra: canonicalJson(people[i].extra ?? {}), leaf: null, commitment: null, status: 'active' }).execute();
-        await this.append({ kind: 'member-added', member: id, name: names[i] }, trx);
-        const { code, expiresAt } = await this.issueCode(trx, id, 'enroll');
-        out.push({ id, name: names[i], code, expiresAt });
+        const id = first + i;
+        memberRows.push({ id, name: names[i], extra: canonicalJson(people[i].extra ?? {}), leaf: null, commitment: null, status: 'active' });
+        entries.push({ kind: 'member-added', member: id, name: names[i] });
+        const c = this.newCode(id, 'enroll');
+        codeRows.push(c.row);
+        out.push({ id, name: names[i], code: c.code, expiresAt: c.expiresAt });
       }
+      for (const chunk of chunks(memberRows, INSERT_BATCH)) await trx.insertInto('members').values(chunk).execute();
+      for (const chunk of chunks(codeRows, INSERT_BATCH)) await trx.insertInto('enrollment_codes').values(chunk).execute();
+      await this.appendMany(entries, trx);
       return out;
     });
   }
@@ -214,50 +227,148 @@ export class Instance {
 
   /** Bind an enrollment code to an identity commitment made on the member's side. */
   async enroll(code: string, commitment: string): Promise<{ member: { id: number; name: string }; leaf: number; receipt: Receipt }> {
-    if (!/^[1-9][0-9]{0,76}$/.test(commitment) || BigInt(commitment) >= 21888242871839275222246405745257275088548364400416034343698204186575808495617n) {
-      throw badRequest('bad_commitment', 'the identity commitment is not a field element');
-    }
-    const codeHash = hashToken(normalizeCode(code));
+    checkCommitment(commitment);
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('enrollment_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
-      if (!row) throw new ApiError(403, 'code_invalid', 'this enrollment code is not valid: check it, or ask the organizer for a new one');
-      if (row.used) throw new ApiError(403, 'code_used', 'this enrollment code was already used: ask the organizer for a new one');
-      if (row.expires_at < this.nowIso()) throw new ApiError(403, 'code_expired', 'this enrollment code has expired: ask the organizer for a new one');
-      const m = await this.activeMember(trx, row.member_id);
-      const clash = await trx.selectFrom('members').select('id').where('commitment', '=', commitment).executeTakeFirst();
-      if (clash) throw conflict('commitment_taken', 'this identity is already enrolled: make a new identity');
-      await trx.updateTable('enrollment_codes').set({ used: 1 }).where('code_hash', '=', codeHash).execute();
-      let leaf: number;
-      let receipt: Receipt;
-      if (row.purpose === 'replace') {
-        if (m.leaf === null) throw conflict('not_enrolled', 'this member has no identity to replace');
-        leaf = m.leaf;
-        await trx.updateTable('members').set({ commitment }).where('id', '=', m.id).execute();
-        receipt = await this.append({ kind: 'member-replaced', member: m.id, leaf, commitment }, trx);
-      } else {
-        if (m.commitment) throw conflict('already_enrolled', `${m.name} has already enrolled`);
-        const max = await trx.selectFrom('meta').select('value').where('key', '=', 'leaf_count').executeTakeFirst();
-        leaf = Number(max?.value ?? 0);
-        await upsertMeta(trx, 'leaf_count', String(leaf + 1));
-        await trx.updateTable('members').set({ commitment, leaf }).where('id', '=', m.id).execute();
-        receipt = await this.append({ kind: 'member-enrolled', member: m.id, leaf, commitment }, trx);
-      }
-      return { member: { id: m.id, name: m.name }, leaf, receipt };
+      const { entry, member, leaf } = await this.enrollOne(trx, code, commitment);
+      const receipt = await this.append(entry, trx);
+      return { member, leaf, receipt };
     });
   }
 
-  /** The current roster snapshot and the reference a letter opened now would fix. */
+  /**
+   * Many enrollments in one transaction (bulk onboarding of identities made elsewhere, or a test
+   * or benchmark roster): the same checks as `enroll` one after the other, the entries appended
+   * together under one signed checkpoint, and each receipt proven against that stored checkpoint.
+   * All or nothing: one bad code refuses the whole list.
+   */
+  async enrollMany(list: { code: string; commitment: string }[]): Promise<{ member: { id: number; name: string }; leaf: number; receipt: Receipt }[]> {
+    for (const e of list) checkCommitment(e.commitment);
+    if (list.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const done = (await this.enrollBatch(trx, list)) ?? [];
+      if (done.length === 0) for (const e of list) done.push(await this.enrollOne(trx, e.code, e.commitment));
+      const receipts = await this.appendMany(done.map((d) => d.entry), trx);
+      return done.map((d, i) => ({ member: d.member, leaf: d.leaf, receipt: receipts.receipt(i) }));
+    });
+  }
+
+  /**
+   * The common case of `enrollMany` with batched reads and writes: first enrollments only, each
+   * member once. Anything else (a replacement code, a code or commitment twice in the list) returns
+   * null and the caller goes one by one; a refusal throws the error `enrollOne` would give.
+   */
+  private async enrollBatch(trx: Db, list: { code: string; commitment: string }[]): Promise<{ entry: LogEntry; member: { id: number; name: string }; leaf: number }[] | null> {
+    const hashes = list.map((e) => hashToken(normalizeCode(e.code)));
+    if (new Set(hashes).size !== hashes.length || new Set(list.map((e) => e.commitment)).size !== list.length) return null;
+    const codes = new Map<string, Tables['enrollment_codes']>();
+    for (const chunk of chunks(hashes, INSERT_BATCH)) {
+      for (const r of await trx.selectFrom('enrollment_codes').selectAll().where('code_hash', 'in', chunk).execute()) codes.set(r.code_hash, r);
+    }
+    const now = this.nowIso();
+    const memberIds: number[] = [];
+    for (const h of hashes) {
+      const row = codes.get(h);
+      if (!row) throw new ApiError(403, 'code_invalid', 'this enrollment code is not valid: check it, or ask the organizer for a new one');
+      if (row.used) throw new ApiError(403, 'code_used', 'this enrollment code was already used: ask the organizer for a new one');
+      if (row.expires_at < now) throw new ApiError(403, 'code_expired', 'this enrollment code has expired: ask the organizer for a new one');
+      if (row.purpose !== 'enroll') return null;
+      memberIds.push(row.member_id);
+    }
+    if (new Set(memberIds).size !== memberIds.length) return null;
+    const members = new Map<number, Tables['members']>();
+    for (const chunk of chunks(memberIds, INSERT_BATCH)) {
+      for (const m of await trx.selectFrom('members').selectAll().where('id', 'in', chunk).execute()) members.set(m.id, m);
+    }
+    for (const chunk of chunks(list.map((e) => e.commitment), INSERT_BATCH)) {
+      const clash = await trx.selectFrom('members').select('id').where('commitment', 'in', chunk).executeTakeFirst();
+      if (clash) throw conflict('commitment_taken', 'this identity is already enrolled: make a new identity');
+    }
+    const max = await trx.selectFrom('meta').select('value').where('key', '=', 'leaf_count').executeTakeFirst();
+    const firstLeaf = Number(max?.value ?? 0);
+    const out = [];
+    for (let i = 0; i < list.length; i++) {
+      const m = members.get(memberIds[i]);
+      if (!m || m.status !== 'active') throw notFound('member_not_found', `there is no active member ${memberIds[i]}`);
+      if (m.commitment) throw conflict('already_enrolled', `${m.name} has already enrolled`);
+      const leaf = firstLeaf + i;
+      out.push({ member: { id: m.id, name: m.name }, leaf, entry: { kind: 'member-enrolled', member: m.id, leaf, commitment: list[i].commitment } as LogEntry });
+    }
+    for (const chunk of chunks(hashes, INSERT_BATCH)) await trx.updateTable('enrollment_codes').set({ used: 1 }).where('code_hash', 'in', chunk).execute();
+    for (let i = 0; i < list.length; i++) {
+      await trx.updateTable('members').set({ commitment: list[i].commitment, leaf: firstLeaf + i }).where('id', '=', memberIds[i]).execute();
+    }
+    await upsertMeta(trx, 'leaf_count', String(firstLeaf + list.length));
+    return out;
+  }
+
+  private async enrollOne(trx: Db, code: string, commitment: string): Promise<{ entry: LogEntry; member: { id: number; name: string }; leaf: number }> {
+    const codeHash = hashToken(normalizeCode(code));
+    const row = await trx.selectFrom('enrollment_codes').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
+    if (!row) throw new ApiError(403, 'code_invalid', 'this enrollment code is not valid: check it, or ask the organizer for a new one');
+    if (row.used) throw new ApiError(403, 'code_used', 'this enrollment code was already used: ask the organizer for a new one');
+    if (row.expires_at < this.nowIso()) throw new ApiError(403, 'code_expired', 'this enrollment code has expired: ask the organizer for a new one');
+    const m = await this.activeMember(trx, row.member_id);
+    const clash = await trx.selectFrom('members').select('id').where('commitment', '=', commitment).executeTakeFirst();
+    if (clash) throw conflict('commitment_taken', 'this identity is already enrolled: make a new identity');
+    await trx.updateTable('enrollment_codes').set({ used: 1 }).where('code_hash', '=', codeHash).execute();
+    const member = { id: m.id, name: m.name };
+    if (row.purpose === 'replace') {
+      if (m.leaf === null) throw conflict('not_enrolled', 'this member has no identity to replace');
+      await trx.updateTable('members').set({ commitment }).where('id', '=', m.id).execute();
+      return { member, leaf: m.leaf, entry: { kind: 'member-replaced', member: m.id, leaf: m.leaf, commitment } };
+    }
+    if (m.commitment) throw conflict('already_enrolled', `${m.name} has already enrolled`);
+    const max = await trx.selectFrom('meta').select('value').where('key', '=', 'leaf_count').executeTakeFirst();
+    const leaf = Number(max?.value ?? 0);
+    await upsertMeta(trx, 'leaf_count', String(leaf + 1));
+    await trx.updateTable('members').set({ commitment, leaf }).where('id', '=', m.id).execute();
+    return { member, leaf, entry: { kind: 'member-enrolled', member: m.id, leaf, commitment } };
+  }
+
+  /**
+   * The current roster snapshot and the reference a letter opened now would fix.
+   *
+   * Cached, keyed by the index of the last roster event in the log (meta `roster_idx`, written in
+   * the same transaction as the event, so another process's changes are seen too): signatures and
+   * other entries do not invalidate it. On a change the snapshot is re-read and its digest
+   * recomputed (~1 s at 100,000 members), but the Semaphore tree is updated leaf by leaf from the
+   * previous one instead of rebuilt (a rebuild hashes every leaf again: ~25 s at 100,000 with
+   * poseidon-lite). The returned `group` is the cache's own and is updated in place on the next
+   * roster change: copy it to keep it across changes.
+   */
   async roster(db: Db = this.db): Promise<{ snapshot: RosterSnapshot; ref: RosterRef; group: Group }> {
-    // The log size changes with every roster event, so it keys the cache (also across processes).
-    const size = await this.logSize(db);
-    if (this.rosterCache && this.rosterCache.size === size) return this.rosterCache;
+    const key = await this.rosterKey(db);
+    if (this.rosterCache && this.rosterCache.key === key) return this.rosterCache;
     const rows = await db.selectFrom('members').select(['id', 'name', 'leaf', 'commitment']).where('status', '=', 'active').orderBy('id').execute();
     const leafCount = Number((await db.selectFrom('meta').select('value').where('key', '=', 'leaf_count').executeTakeFirst())?.value ?? 0);
     const snapshot: RosterSnapshot = { leafCount, members: rows.map((r) => ({ id: r.id, name: r.name, leaf: r.leaf, commitment: r.commitment })) };
-    const ref = rosterRef(snapshot);
-    if (!ref.ok) throw new Error(`stored roster is inconsistent: ${ref.reason}`);
-    this.rosterCache = { size, snapshot, ref: ref.ref, group: ref.group };
+    const leaves = rosterLeaves(snapshot);
+    if (!leaves.ok) throw new Error(`stored roster is inconsistent: ${leaves.reason}`);
+    const group = this.rosterCache ? updateGroup(this.rosterCache.group, this.rosterCache.leaves, leaves.leaves) : rosterGroup(leaves.leaves);
+    const ref: RosterRef = {
+      root: group.root.toString(),
+      depth: treeDepth(snapshot.leafCount),
+      size: snapshot.members.length,
+      enrolled: snapshot.members.filter((m) => m.commitment !== null).length,
+      digest: rosterDigest(snapshot),
+    };
+    this.rosterCache = { key, snapshot, ref, group, leaves: leaves.leaves };
     return this.rosterCache;
+  }
+
+  /** One page of the current roster, with the reference of the whole roster. */
+  async rosterPage(offset: number, limit: number): Promise<{ ref: RosterRef; leafCount: number; total: number; offset: number; limit: number; members: RosterMember[] }> {
+    const { snapshot, ref } = await this.roster();
+    return { ref, leafCount: snapshot.leafCount, total: snapshot.members.length, offset, limit, members: snapshot.members.slice(offset, offset + limit) };
+  }
+
+  /** Index of the last roster event (member-*) in the log; -1 when there is none. */
+  private async rosterKey(db: Db): Promise<number> {
+    const row = await db.selectFrom('meta').select('value').where('key', '=', 'roster_idx').executeTakeFirst();
+    if (row) return Number(row.value);
+    // A database from before `roster_idx`: one scan, until the next roster event writes it.
+    const r = await db.selectFrom('log_entries').select((eb) => eb.fn.max('idx').as('m')).where('kind', 'like', 'member-%').executeTakeFirst();
+    return r?.m === null || r?.m === undefined ? -1 : Number(r.m);
   }
 
   /** A member's roster entry and every log entry about it, for `member check`. */
@@ -574,8 +685,10 @@ export class Instance {
   }
 
   async logSize(db: Db = this.db): Promise<number> {
-    const r = await db.selectFrom('log_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    return Number(r?.n ?? 0);
+    // Entries are numbered 0..n-1 without gaps (syncTree checks it), and idx is the table's integer
+    // primary key: max(idx) is one b-tree descent where count(*) scans the whole table.
+    const r = await db.selectFrom('log_entries').select((eb) => eb.fn.max('idx').as('m')).executeTakeFirst();
+    return r?.m === null || r?.m === undefined ? 0 : Number(r.m) + 1;
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -587,22 +700,52 @@ export class Instance {
    */
   /** Internal to the server: other server modules (the committee) append through here. */
   async append(entry: LogEntry, db: Db = this.db): Promise<Receipt> {
+    const many = await this.appendMany([entry], db);
+    return many.receipt(0);
+  }
+
+  /**
+   * Append several entries in the caller's transaction and sign ONE checkpoint, at the size after
+   * the last of them; rows go in in batches. `receipt(i)` proves entry i against that checkpoint,
+   * which is stored: the same kind of receipt `append` gives. (`append` is this with one entry, so
+   * single entries still get a checkpoint each.)
+   */
+  async appendMany(entries: LogEntry[], db: Db = this.db): Promise<{ firstIndex: number; size: number; checkpoint: string; receipt(i: number): Receipt }> {
+    if (entries.length === 0) throw new Error('appendMany: no entries');
     await this.syncTree(db);
-    const index = this.tree.size;
-    const leafHash = entryLeafHash(entry);
-    // The subject column indexes entries by letter or ballot.
-    const letterId = 'letterId' in entry ? entry.letterId : 'ballotId' in entry ? entry.ballotId : null;
-    await db
-      .insertInto('log_entries')
-      .values({ idx: index, leaf_hash: hex(leafHash), body: new TextDecoder().decode(entryBytes(entry)), kind: entry.kind, letter_id: letterId })
-      .execute();
-    this.tree.append(leafHash);
+    const signer = this.signerOrThrow();
+    const firstIndex = this.tree.size;
+    const decoder = new TextDecoder();
+    const leafHashes: Uint8Array[] = [];
+    const rows: Tables['log_entries'][] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      const bytes = entryBytes(entry);
+      const leafHash = entryLeafHashFromBytes(bytes);
+      leafHashes.push(leafHash);
+      // The subject column indexes entries by letter or ballot.
+      const letterId = 'letterId' in entry ? entry.letterId : 'ballotId' in entry ? entry.ballotId : null;
+      rows.push({ idx: firstIndex + i, leaf_hash: hex(leafHash), body: decoder.decode(bytes), kind: entry.kind, letter_id: letterId });
+    }
+    for (const chunk of chunks(rows, INSERT_BATCH)) await db.insertInto('log_entries').values(chunk).execute();
+    // The roster cache's key: the last roster event, in the same transaction as the event.
+    let lastRosterEvent = -1;
+    entries.forEach((e, i) => {
+      if (e.kind.startsWith('member-')) lastRosterEvent = firstIndex + i;
+    });
+    if (lastRosterEvent >= 0) await upsertMeta(db, 'roster_idx', String(lastRosterEvent));
+    for (const h of leafHashes) this.tree.append(h);
     const size = this.tree.size;
     const root = this.tree.root();
-    const signer = this.signerOrThrow();
     const checkpoint = signNote(formatCheckpoint({ origin: signer.name, size, rootHash: root }), signer);
     await db.insertInto('checkpoints').values({ size, root: hex(root), note: checkpoint }).execute();
-    return { index, leafHash: hex(leafHash), proof: this.tree.inclusionProof(index, size).map(hex), checkpoint };
+    const tree = this.tree;
+    return {
+      firstIndex,
+      size,
+      checkpoint,
+      receipt: (i: number) => ({ index: firstIndex + i, leafHash: hex(leafHashes[i]), proof: tree.inclusionProof(firstIndex + i, size).map(hex), checkpoint }),
+    };
   }
 
   private async syncTree(db: Db): Promise<void> {
@@ -618,6 +761,26 @@ export class Instance {
 
   /** The roster as it stood when the log had `index` entries, replayed from the log itself. */
   async snapshotAt(index: number): Promise<RosterSnapshot> {
+    // Entries below a committed size never change, so a replay up to a size the log has reached is
+    // kept (a few of them: one per open letter or ballot in use). Called per bundle, per record
+    // check and per roster page of a letter; on a 100,000-member roster a replay costs ~1 s.
+    const cached = this.snapshots.get(index);
+    if (cached) {
+      this.snapshots.delete(index);
+      this.snapshots.set(index, cached);
+      return cached;
+    }
+    const snapshot = await this.replaySnapshot(index);
+    if (index <= (await this.logSize(this.db))) {
+      this.snapshots.set(index, snapshot);
+      while (this.snapshots.size > SNAPSHOT_CACHE) this.snapshots.delete(this.snapshots.keys().next().value!);
+    }
+    return snapshot;
+  }
+
+  private snapshots = new Map<number, RosterSnapshot>();
+
+  private async replaySnapshot(index: number): Promise<RosterSnapshot> {
     const rows = await this.db.selectFrom('log_entries').select(['body']).where('kind', 'like', 'member-%').where('idx', '<', index).orderBy('idx').execute();
     const members = new Map<number, RosterMember>();
     let leafCount = 0;
@@ -648,6 +811,16 @@ export class Instance {
     const key = letter.roster.digest;
     let cached = this.rosterChecks.get(key);
     if (!cached) {
+      // The letter fixed the current roster (the usual case): the digest binds the snapshot, so
+      // the cached roster stands for it without rebuilding its tree.
+      const current = await this.roster();
+      if (current.ref.digest === letter.roster.digest && canonicalJson(current.ref) === canonicalJson(letter.roster)) {
+        const byCommitment = new Map<string, RosterMember>();
+        for (const m of current.snapshot.members) if (m.commitment) byCommitment.set(m.commitment, m);
+        cached = { byCommitment };
+        this.rosterChecks.set(key, cached);
+        return cached;
+      }
       const { row } = await this.letter(computeLetterId(letter));
       const snapshot = await this.snapshotAt(row.opened_idx);
       const check = checkRoster(snapshot, letter.roster);
@@ -683,12 +856,17 @@ export class Instance {
   }
 
   private async issueCode(db: Db, memberId: number, purpose: 'enroll' | 'replace') {
+    const { row, code, expiresAt } = this.newCode(memberId, purpose);
+    await db.insertInto('enrollment_codes').values(row).execute();
+    return { code, expiresAt };
+  }
+
+  private newCode(memberId: number, purpose: 'enroll' | 'replace'): { row: Tables['enrollment_codes']; code: string; expiresAt: string } {
     const bytes = this.deps.randomBytes(16);
     let code = '';
     for (let i = 0; i < 16; i++) code += CODE_ALPHABET[bytes[i] & 31];
     const expiresAt = this.later(CODE_LIFETIME_DAYS * 24 * 60);
-    await db.insertInto('enrollment_codes').values({ code_hash: hashToken(code), member_id: memberId, purpose, expires_at: expiresAt, used: 0 }).execute();
-    return { code: code.match(/.{4}/g)!.join('-'), expiresAt };
+    return { row: { code_hash: hashToken(code), member_id: memberId, purpose, expires_at: expiresAt, used: 0 }, code: code.match(/.{4}/g)!.join('-'), expiresAt };
   }
 
   private async activeMember(db: Db, memberId: number) {
@@ -719,6 +897,38 @@ export class Instance {
 async function upsertMeta(db: Db, key: string, value: string) {
   const r = await db.updateTable('meta').set({ value }).where('key', '=', key).executeTakeFirst();
   if (Number(r.numUpdatedRows) === 0) await db.insertInto('meta').values({ key, value }).execute();
+}
+
+const INSERT_BATCH = 500;
+
+/**
+ * Bring a roster tree from `before` to `after` leaves in place: changed leaves are updated, new
+ * ones appended (a zero leaf as rosterGroup makes it: a placeholder, then removeMember), each
+ * costing one path of hashes. A tree that would shrink is rebuilt.
+ */
+function updateGroup(group: Group, before: bigint[], after: bigint[]): Group {
+  if (after.length < before.length) return rosterGroup(after);
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === after[i]) continue;
+    if (after[i] === 0n) group.removeMember(i);
+    else group.updateMember(i, after[i]);
+  }
+  for (let i = before.length; i < after.length; i++) {
+    group.addMember(after[i] === 0n ? 1n : after[i]);
+    if (after[i] === 0n) group.removeMember(i);
+  }
+  return group;
+}
+const SNAPSHOT_CACHE = 8;
+
+function* chunks<T>(items: T[], n: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += n) yield items.slice(i, i + n);
+}
+
+function checkCommitment(commitment: string): void {
+  if (!/^[1-9][0-9]{0,76}$/.test(commitment) || BigInt(commitment) >= 21888242871839275222246405745257275088548364400416034343698204186575808495617n) {
+    throw badRequest('bad_commitment', 'the identity commitment is not a field element');
+  }
 }
 
 export function normalizeName(name: string): string {
