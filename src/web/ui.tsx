@@ -7,7 +7,13 @@ import type { MessageKey } from './i18n/en.ts';
 import { ProverFailure } from './prover/client.ts';
 import type { Progress } from './prover/protocol.ts';
 
-/** A screen: sets the document title and moves the focus to its heading when it opens. */
+let firstScreen = true;
+
+/**
+ * A screen: sets the document title and, when it replaces another screen, moves the focus to its
+ * heading (so a screen-reader or keyboard user starts at the new content). Not on the first
+ * screen after a page load: there the focus stays at the top, before the skip link.
+ */
 export function Page({ title, children, lead }: { title: string; children: ReactNode; lead?: ReactNode }) {
   const h1 = useRef<HTMLHeadingElement>(null);
   const { t } = useI18n();
@@ -15,6 +21,10 @@ export function Page({ title, children, lead }: { title: string; children: React
     document.title = `${title} · ${t('app.name')}`;
   }, [title, t]);
   useEffect(() => {
+    if (firstScreen) {
+      firstScreen = false;
+      return;
+    }
     h1.current?.focus({ preventScroll: true });
   }, []);
   return (

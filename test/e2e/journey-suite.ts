@@ -34,6 +34,25 @@ import {
 import { axeViolations, checkScreen, haveChromium, launchBrowser, newTab, shot, startServer, tempDir, warnIfNoChromium, writeReport, type Server, type Tab } from './support.ts';
 import type { Browser } from 'playwright-core';
 
+const TEXTS = {
+  en: {
+    first: {
+      title: 'Request for a leadership review',
+      recipient: 'The caucus chair',
+      text: 'We, the undersigned members of caucus, ask the chair to convene a leadership review under section 49.2 of the Parliament of Canada Act.',
+    },
+    second: { title: 'Secret ballot on the interim leader', recipient: 'The caucus chair', text: 'We ask that the interim leader be chosen by secret ballot.' },
+  },
+  fr: {
+    first: {
+      title: 'Demande de révision de la direction',
+      recipient: 'La présidence du caucus',
+      text: 'Nous, membres soussignés du caucus, demandons à la présidence de convoquer une révision de la direction en vertu de l’article 49.2 de la Loi sur le Parlement du Canada.',
+    },
+    second: { title: 'Scrutin secret pour la direction intérimaire', recipient: 'La présidence du caucus', text: 'Nous demandons que la direction intérimaire soit choisie par scrutin secret.' },
+  },
+};
+
 export function journeySuite(lang: Lang): void {
   const label = lang === 'en' ? 'English' : 'French';
   warnIfNoChromium(`web journey (${label})`);
@@ -86,11 +105,7 @@ export function journeySuite(lang: Lang): void {
     });
 
     it('one proposes a letter; two sign, one of them by name; a third signs and withdraws', async () => {
-      letterId = await propose(alice.tab.page, server, L, {
-        title: 'Request for a leadership review',
-        recipient: 'The caucus chair',
-        text: 'We, the undersigned members of caucus, ask the chair to convene a leadership review.',
-      });
+      letterId = await propose(alice.tab.page, server, L, TEXTS[lang].first);
       await sign(alice.tab.page, L, 'anonymous');
       await openLetter(bob.tab.page, server, L, letterId);
       await sign(bob.tab.page, L, 'named');
@@ -152,12 +167,7 @@ export function journeySuite(lang: Lang): void {
     });
 
     it('a second letter whose count only members see: members see it through a membership session', async () => {
-      const members = await propose(chloe.tab.page, server, L, {
-        title: 'Secret ballot on the interim leader',
-        recipient: 'The caucus chair',
-        text: 'We ask that the interim leader be chosen by secret ballot.',
-        visibility: L['visibility.members'],
-      });
+      const members = await propose(chloe.tab.page, server, L, { ...TEXTS[lang].second, visibility: L['visibility.members'] });
       await sign(chloe.tab.page, L, 'anonymous');
       await expect.poll(() => chloe.tab.page.getByTestId('count').textContent()).toBe(countText(L, 1, 4));
       await openLetter(visitor.page, server, L, members);

@@ -40,6 +40,21 @@ async function confirmBackup(page: Page, L: Catalog, file: string, passphrase: s
   await page.getByRole('button', { exact: true, name: L['enroll.confirm'] }).click();
 }
 
+/** Press Tab until the focused element has this text (or label), or matches this CSS selector. */
+async function tabTo(page: Page, target: { name: string } | { selector: string }): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const hit = await page.evaluate((t) => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el) return false;
+      if ('selector' in t) return el.matches(t.selector);
+      return (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() === t.name;
+    }, target);
+    if (hit) return;
+  }
+  throw new Error(`could not reach ${JSON.stringify(target)} with the Tab key`);
+}
+
 const alert = (page: Page, text: string) => page.getByRole('alert').filter({ hasText: text }).first().waitFor({ timeout: 60_000 });
 
 describe.skipIf(!haveChromium)('bad input in the web app', () => {
@@ -180,6 +195,30 @@ describe.skipIf(!haveChromium)('bad input in the web app', () => {
     } finally {
       server.clock.offsetMs = 0;
     }
+  });
+
+  it('with the keyboard alone: skip link first, unlock, sign', async () => {
+    const { page } = ann.tab;
+    const id = await propose(page, server, en, { title: 'Keyboard only', recipient: 'The chair', text: 'Signed without a mouse.' });
+    await page.getByRole('button', { exact: true, name: en['nav.lock'] }).click();
+    await page.goto(`${server.url}/`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(en['nav.skip']);
+
+    await page.goto(`${server.url}/unlock?next=${encodeURIComponent(`/letters/${id}`)}`);
+    await page.getByRole('heading', { level: 1, name: en['unlock.title'] }).waitFor();
+    await tabTo(page, { selector: 'input[type=password]' });
+    await page.keyboard.type(pass);
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === `/letters/${id}`, { timeout: 60_000 });
+    await page.getByTestId('my-status').waitFor({ timeout: 60_000 });
+    await tabTo(page, { name: en['letter.signAnonymous'] });
+    await page.keyboard.press('Enter');
+    await page.getByText(en['letter.signedAnonymous']).waitFor({ timeout: 120_000 });
+    await tabTo(page, { name: en['letter.withdraw'] });
+    await page.keyboard.press('Enter');
+    await page.getByText(en['letter.withdrawn']).waitFor({ timeout: 120_000 });
   });
 
   it('a signature made while the server cannot be reached is kept on the device, survives a reload, and is sent later', async () => {

@@ -194,7 +194,8 @@ export const en = {
 
   'count.signed.one': '{n} of {m} members signed',
   'count.signed.other': '{n} of {m} members signed',
-  'count.hiddenMembers': 'The count is shown to members only. Unlock your identity to see it.',
+  'count.hiddenMembers': 'The count is shown to members only.',
+  'count.hiddenMembersLocked': 'The count is shown to members only. Unlock your identity to see it.',
   'count.hiddenThreshold': 'The count stays hidden until {n} members have signed.',
   'count.hiddenClose': 'The count stays hidden until the letter closes.',
 

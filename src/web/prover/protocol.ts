@@ -33,6 +33,8 @@ export interface ProverCalls {
     out: { letter: Letter; letterId: string; proposal: SemaphoreProof };
   };
   'prove-session': { in: { privateKey: string; snapshot: RosterSnapshot; ref: RosterRef; challenge: string }; out: { proof: SemaphoreProof } };
+  /** Fetch the circuit of this depth and build the curve ahead of a proof (a member about to sign). */
+  prepare: { in: { depth: number }; out: Record<string, never> };
   /** A receipt proves `entry` is in a log signed with `verifierKey`. */
   'check-receipt': { in: { receipt: Receipt; entry: LogEntry; verifierKey: string }; out: { size: number } };
 }

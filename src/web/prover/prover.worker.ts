@@ -171,6 +171,12 @@ const handlers: { [K in CallName]: Handler<K> } = {
     return { proof };
   },
 
+  async prepare({ depth }, progress) {
+    await fetchArtifacts(depth, progress);
+    await singleThreadedCurve();
+    return {};
+  },
+
   async 'check-receipt'({ receipt, entry, verifierKey }) {
     const cp = verifyCheckpoint(receipt.checkpoint, verifierKey);
     if (!cp.ok) throw new Refusal('bad_receipt', `the receipt's checkpoint: ${cp.reason}`);

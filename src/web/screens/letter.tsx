@@ -73,6 +73,12 @@ export function LetterScreen({ id }: { id: string }) {
     void load.run(refresh);
   }, [refresh]);
 
+  // A member looking at an open letter will likely sign: load the circuit now, not on the click.
+  const depth = letter?.roster.depth;
+  useEffect(() => {
+    if (key && depth && status?.status === 'open') prove('prepare', { depth }).catch(() => undefined);
+  }, [key, depth, status?.status]);
+
   // The kept receipt, re-checked against the log as it is now (a consistency proof).
   useEffect(() => {
     if (!kept || !verifierKey) return;

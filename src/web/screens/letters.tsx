@@ -15,6 +15,7 @@ import { ErrorNotice, Notice, Page, ProgressView, useTask } from '../ui.tsx';
 export function CountLine({ status, big = false }: { status: LetterStatus; big?: boolean }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const app = useApp();
   const { letter, count, rosterSize } = status;
   if (count !== null) {
     return (
@@ -26,7 +27,7 @@ export function CountLine({ status, big = false }: { status: LetterStatus; big?:
   let why: string;
   switch (letter.visibility) {
     case 'members':
-      why = t('count.hiddenMembers');
+      why = app.identityFile && !app.privateKey ? t('count.hiddenMembersLocked') : t('count.hiddenMembers');
       break;
     case 'at-threshold':
       why = t('count.hiddenThreshold', { n: letter.revealThreshold });
