@@ -10,7 +10,7 @@ import { type LogEntry, entryLeafHash } from './log/entry.ts';
 import { verifyInclusion } from './log/merkle.ts';
 import type { Action } from './record.ts';
 import { type Check, fail, pass } from './result.ts';
-import { type RevealEntry, type RevealResult, type SealedRecord, computeReveal } from './reveal.ts';
+import { type RevealEntry, type RevealResult, computeReveal, sealedToReveal } from './reveal.ts';
 import type { RosterMember } from './roster.ts';
 import { type Point } from './trustee/group.ts';
 import { encodeKey } from './trustee/dkg.ts';
@@ -90,13 +90,7 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
   if (!inReveals.ok) return inReveals;
   if (reveals.some((e) => e.entry.kind !== 'reveal-partials')) return fail('wrong_entry_kind', 'a reveal entry is not a reveal-partials entry');
   // 11.4 The sealed names to reveal: the latest action of a nullifier, when it is a sealed support.
-  const latest = new Map<string, { record: number; action: Action }>();
-  input.records.forEach((r, i) => latest.set(r.nullifier, { record: i, action: r.action }));
-  const sealed: SealedRecord[] = [];
-  for (const [nullifier, r] of latest) {
-    if (r.action.action === 'support' && r.action.display === 'sealed') sealed.push({ record: r.record, nullifier, sealed: r.action.sealed });
-  }
-  sealed.sort((a, b) => a.record - b.record);
+  const sealed = sealedToReveal(input.records);
   const shares: Point[] = state.key.publicShares;
   const reveal = computeReveal({
     letterId: input.letterId,

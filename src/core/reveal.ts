@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { trusteeSign, trusteeVerify } from './committee.ts';
+import type { Action } from './record.ts';
 import { type Check, fail, pass } from './result.ts';
 import type { RosterMember } from './roster.ts';
 import { openSealedName, sealedContext } from './sealed.ts';
@@ -41,6 +42,27 @@ export interface SealedRecord {
   record: number;
   nullifier: string;
   sealed: Sealed;
+}
+
+/**
+ * Rule 1: the sealed names to reveal — for each nullifier its latest action, when that is a sealed
+ * support — in record order. `null` stands for a position that holds no signature record.
+ */
+export function sealedToReveal(records: readonly ({ nullifier: string; action: Action } | null)[]): SealedRecord[] {
+  const latest = new Map<string, SealedRecord | null>();
+  records.forEach((r, i) => {
+    if (!r) return;
+    latest.set(r.nullifier, r.action.action === 'support' && r.action.display === 'sealed' ? { record: i, nullifier: r.nullifier, sealed: r.action.sealed } : null);
+  });
+  return [...latest.values()].filter((s): s is SealedRecord => s !== null).sort((a, b) => a.record - b.record);
+}
+
+/** The signature records of a letter bundle, as `sealedToReveal` takes them. */
+export function bundleSignatures(records: readonly { entry: { kind: string } }[]): ({ nullifier: string; action: Action } | null)[] {
+  return records.map((r) => {
+    const e = r.entry as { kind: string; record?: { action: Action; proof: { nullifier: string } } };
+    return e.kind === 'signature' && e.record ? { nullifier: e.record.proof.nullifier, action: e.record.action } : null;
+  });
 }
 
 export interface RevealResult {

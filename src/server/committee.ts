@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { type CommitteeEntry, type CommitteeState, evaluateCommittee, transportKeys } from '../core/committee.ts';
 import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from '../core/encoding.ts';
 import type { LogEntry } from '../core/log/entry.ts';
-import { type RevealEntry, RevealEntrySchema, type SealedRecord, checkRevealEntry } from '../core/reveal.ts';
+import { type RevealEntry, RevealEntrySchema, bundleSignatures, checkRevealEntry, sealedToReveal } from '../core/reveal.ts';
 import { type Committee, checkCommittee, committeeId, encodeKey } from '../core/trustee/dkg.ts';
 import { decodePoint } from '../core/trustee/group.ts';
 import { verifySchnorr } from '../core/trustee/proofs.ts';
@@ -165,13 +165,7 @@ export class CommitteeService {
     const status = await this.instance.letterStatus(letterId);
     if (!status.letter.committee) throw conflict('no_committee', 'this letter takes no sealed signatures');
     const bundle = await this.instance.bundle(letterId);
-    const latest = new Map<string, SealedRecord | null>();
-    bundle.records.forEach((r, i) => {
-      if (r.entry.kind !== 'signature') return;
-      const a = r.entry.record.action;
-      latest.set(r.entry.record.proof.nullifier, a.action === 'support' && a.display === 'sealed' ? { record: i, nullifier: r.entry.record.proof.nullifier, sealed: a.sealed } : null);
-    });
-    const sealed = [...latest.values()].filter((s): s is SealedRecord => s !== null).sort((a, b) => a.record - b.record);
+    const sealed = sealedToReveal(bundleSignatures(bundle.records));
     const count = bundle.result.count;
     return { letter: status.letter, count, threshold: status.letter.revealThreshold, mayReveal: count >= status.letter.revealThreshold && status.letter.revealThreshold > 0, sealed, bundle };
   }

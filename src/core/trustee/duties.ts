@@ -8,7 +8,7 @@
 import { type VerificationKeys } from '../semaphore.ts';
 import { type BundleVerdict, type Bundle, verifyBundle } from '../bundle.ts';
 import { type CommitteeEntry, evaluateCommittee, trusteeSign } from '../committee.ts';
-import { makeRevealEntry, type RevealEntry, type SealedRecord } from '../reveal.ts';
+import { bundleSignatures, makeRevealEntry, type RevealEntry, sealedToReveal } from '../reveal.ts';
 import { type Committee, committeeId, makeContribution, receiveShare } from './dkg.ts';
 import { type TallyEntry, makeTallyEntry } from '../ballot/tally.ts';
 import { type ProcedureBundle, verifyProcedureBundle } from '../procedure-bundle.ts';
@@ -108,13 +108,7 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
       did.push(`letter ${letterId.slice(0, 12)}… closed at ${verdict.count}, below its threshold ${letter.revealThreshold}: nothing to reveal`);
       continue;
     }
-    const latest = new Map<string, SealedRecord | null>();
-    bundle.records.forEach((r, i) => {
-      if (r.entry.kind !== 'signature') return;
-      const a = r.entry.record.action;
-      latest.set(r.entry.record.proof.nullifier, a.action === 'support' && a.display === 'sealed' ? { record: i, nullifier: r.entry.record.proof.nullifier, sealed: a.sealed } : null);
-    });
-    const sealed = [...latest.values()].filter((s): s is SealedRecord => s !== null).sort((a, b) => a.record - b.record);
+    const sealed = sealedToReveal(bundleSignatures(bundle.records));
     const share = myShare(state.committee, state.contributions.values(), state.key.qualified, me, secret, random);
     const entry = makeRevealEntry({ letterId, committeeId: state.id, trustee: me, share, publicShare: state.key.publicShares[me - 1], transportSecret: secret, sealed }, random);
     await api.submitReveal(letterId, entry);
