@@ -31,13 +31,20 @@ export function expectedNullifier(identity: Identity, scope: bigint): string {
   return poseidon2([semaphoreHash(scope), identity.secretScalar]).toString();
 }
 
-async function prove(ctx: ProverContext, message: bigint, scope: bigint): Promise<SemaphoreProof> {
-  const index = ctx.group.indexOf(ctx.identity.commitment);
-  if (index < 0) throw new Error('this identity is not in the roster the letter fixed');
-  const depth = ctx.letter.roster.depth;
-  // LeanIMT proofs can be shorter than the tree depth; the circuit wants the letter's depth.
-  const merkleProof = ctx.group.generateMerkleProof(index);
-  const p = await generateProof(ctx.identity, { ...merkleProof, siblings: [...merkleProof.siblings] }, message, scope, depth, ctx.artifacts(depth));
+/**
+ * A Semaphore proof that `identity` is a leaf of `group`, over `message` and `scope`, made with
+ * the circuit of the given depth (the one the letter or ballot fixed: LeanIMT proofs can be
+ * shorter than the tree depth, and the circuit wants the fixed one).
+ */
+export async function proveMembership(
+  m: { identity: Identity; group: Group; depth: number; artifacts: Artifacts; what: string },
+  message: bigint,
+  scope: bigint,
+): Promise<SemaphoreProof> {
+  const index = m.group.indexOf(m.identity.commitment);
+  if (index < 0) throw new Error(`this identity is not in the roster the ${m.what} fixed`);
+  const merkleProof = m.group.generateMerkleProof(index);
+  const p = await generateProof(m.identity, { ...merkleProof, siblings: [...merkleProof.siblings] }, message, scope, m.depth, m.artifacts(m.depth));
   return {
     merkleTreeDepth: p.merkleTreeDepth,
     merkleTreeRoot: p.merkleTreeRoot.toString(),
@@ -46,6 +53,10 @@ async function prove(ctx: ProverContext, message: bigint, scope: bigint): Promis
     scope: p.scope.toString(),
     points: p.points.map(String),
   };
+}
+
+function prove(ctx: ProverContext, message: bigint, scope: bigint): Promise<SemaphoreProof> {
+  return proveMembership({ ...ctx, depth: ctx.letter.roster.depth, what: 'letter' }, message, scope);
 }
 
 /** A membership proof that proposes `letter`, without saying which member proposes it. */
