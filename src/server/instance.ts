@@ -659,12 +659,14 @@ export class Instance {
   async logEntries(start: number, end: number) {
     const rows = await this.db.selectFrom('log_entries').select(['idx', 'body', 'leaf_hash', 'kind', 'letter_id']).where('idx', '>=', start).where('idx', '<', end).orderBy('idx').execute();
     const out = [];
+    // Whether a letter's count is visible, asked once per letter (not once per signature entry).
+    const hidden = new Map<string, boolean>();
     for (const r of rows) {
       // Signature bodies of letters whose count is still hidden are withheld; their leaf hashes are not.
       let withheld = false;
       if (r.kind === 'signature' && r.letter_id) {
-        const s = await this.letterStatus(r.letter_id);
-        withheld = s.count === null;
+        if (!hidden.has(r.letter_id)) hidden.set(r.letter_id, (await this.letterStatus(r.letter_id)).count === null);
+        withheld = hidden.get(r.letter_id)!;
       }
       out.push({ index: r.idx, leafHash: r.leaf_hash, entry: withheld ? null : (JSON.parse(r.body) as LogEntry) });
     }
