@@ -143,41 +143,26 @@ export async function verifyProcedureBundle(
   if (canonicalJson(sums.sums) !== canonicalJson(closed.sums) || sums.voters !== closed.voters) return invalid('tally_mismatch', 'the sums the close committed to are not the sums of the latest votes');
   // 10. The trustees' decryption of the sums, and the decision by the procedure's rule.
   if (b.tally.some((e) => e.entry.kind !== 'tally-partials')) return invalid('wrong_entry_kind', 'a tally entry is not a tally-partials entry');
+  let tally: Record<string, number> | null = null;
+  let voters = closed.voters;
+  let recordedList: { name: string; choice: string }[] | undefined;
+  let trustees: { used: number[]; misbehaving: { trustee: number; reason: string }[] } = { used: [], misbehaving: [] };
   if (recorded) {
     // A recorded ballot is counted in clear from the signed votes; no trustee decrypts anything.
     if (b.tally.length) return invalid('unexpected_tally', 'a recorded ballot has no tally decryption');
     const r = tallyRecorded(recordedVotes, ballot.options);
     if (!r.ok) return invalid(r.code, r.reason);
-    const tally = Object.fromEntries(ballot.options.map((o, j) => [o, r.counts[j]]));
-    const d = decideProcedure(preset, tally, ballot.roster.size);
-    return {
-      valid: true,
-      procedure: ballot.procedure,
-      ballotId: id,
-      question: ballot.question,
-      notice,
-      rosterSize: ballot.roster.size,
-      voters: r.voters,
-      tally,
-      decision: d.decision,
-      detail: d.detail,
-      recorded: r.recorded,
-      trustees: { used: [], misbehaving: [] },
-      checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
-      verifierKey: b.log.verifierKey,
-    };
+    tally = Object.fromEntries(ballot.options.map((o, j) => [o, r.counts[j]]));
+    voters = r.voters;
+    recordedList = r.recorded;
+  } else {
+    const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
+    if (!t.ok) return invalid(t.code, t.reason);
+    if (t.result.counts) tally = Object.fromEntries(ballot.options.map((o, j) => [o, t.result.counts![j]]));
+    trustees = { used: t.result.trustees, misbehaving: t.result.misbehaving };
   }
-  const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
-  if (!t.ok) return invalid(t.code, t.reason);
-  let tally: Record<string, number> | null = null;
-  let decision: string | null = null;
-  let detail = `waiting for ${state.committee.k} trustees to decrypt the tally`;
-  if (t.result.counts) {
-    tally = Object.fromEntries(ballot.options.map((o, j) => [o, t.result.counts![j]]));
-    const d = decideProcedure(preset, tally, ballot.roster.size);
-    decision = d.decision;
-    detail = d.detail;
-  }
+  // The decision, by the procedure's rule, once the tally is known.
+  const d = tally ? decideProcedure(preset, tally, ballot.roster.size) : null;
   return {
     valid: true,
     procedure: ballot.procedure,
@@ -185,11 +170,12 @@ export async function verifyProcedureBundle(
     question: ballot.question,
     notice,
     rosterSize: ballot.roster.size,
-    voters: closed.voters,
+    voters,
     tally,
-    decision,
-    detail,
-    trustees: { used: t.result.trustees, misbehaving: t.result.misbehaving },
+    decision: d?.decision ?? null,
+    detail: d?.detail ?? `waiting for ${state.committee.k} trustees to decrypt the tally`,
+    ...(recordedList ? { recorded: recordedList } : {}),
+    trustees,
     checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
     verifierKey: b.log.verifierKey,
   };
