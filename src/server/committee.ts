@@ -101,17 +101,22 @@ export class CommitteeService {
   }
 
   async state(db = this.db): Promise<CommitteeState | null> {
+    return (await this.read(db)).state;
+  }
+
+  /** The entries, their evaluation and whether the key is on the log: one read, one replay. */
+  private async read(db = this.db) {
     const entries = await this.entries(db);
-    if (!entries.length) return null;
+    const ready = entries.some((e) => e.entry.kind === 'committee-ready');
+    if (!entries.length) return { entries, state: null, ready };
     const s = evaluateCommittee(entries.map((e) => e.entry));
     if (!s.ok) throw new Error(`stored committee entries do not evaluate: ${s.reason}`);
-    return s.state;
+    return { entries, state: s.state, ready };
   }
 
   async status() {
     const slots = await this.db.selectFrom('trustee_slots').select(['idx', 'name', 'transport_key']).orderBy('idx').execute();
-    const state = await this.state();
-    const ready = (await this.entries()).some((e) => e.entry.kind === 'committee-ready');
+    const { entries, state, ready } = await this.read();
     return {
       trustees: slots.map((s) => ({ index: s.idx, name: s.name, joined: s.transport_key !== null })),
       created: state !== null,
@@ -124,14 +129,13 @@ export class CommitteeService {
       disqualified: state ? [...state.disqualified] : [],
       falseComplaints: state?.falseComplaints ?? [],
       failure: state?.failure ?? null,
-      entries: (await this.entries()).map((e) => ({ index: e.index, entry: e.entry })),
+      entries: entries.map((e) => ({ index: e.index, entry: e.entry })),
     };
   }
 
   /** The reference a letter fixes to take sealed signatures: only a ready committee. */
   async letterRef(): Promise<{ id: string; publicKey: string; k: number; n: number } | null> {
-    const state = await this.state();
-    const ready = (await this.entries()).some((e) => e.entry.kind === 'committee-ready');
+    const { state, ready } = await this.read();
     if (!state?.key || !ready) return null;
     return { id: state.id, publicKey: encodeKey(state.key).publicKey, k: state.committee.k, n: state.committee.n };
   }
