@@ -46,6 +46,9 @@ const APP_ROUTES = [
   '/letters/:id',
   '/log',
   '/verify',
+  '/trustee',
+  '/ballots',
+  '/ballots/:id',
 ];
 
 const TYPES: Record<string, string> = {

@@ -4,6 +4,8 @@ import { device } from './device.ts';
 import { useI18n, type Language } from './i18n/i18n.tsx';
 import { deliver, isFinal, withRefusal, withoutItem } from './outbox.ts';
 import { Link, useRouter, type Route } from './router.tsx';
+import { BallotScreen } from './screens/ballot.tsx';
+import { BallotsScreen } from './screens/ballots.tsx';
 import { EnrollScreen } from './screens/enroll.tsx';
 import { HomeScreen } from './screens/home.tsx';
 import { LetterScreen } from './screens/letter.tsx';
@@ -15,6 +17,7 @@ import { OrganizerLettersScreen } from './screens/organizer-letters.tsx';
 import { OrganizerScreen } from './screens/organizer.tsx';
 import { RestoreScreen } from './screens/restore.tsx';
 import { SetupScreen } from './screens/setup.tsx';
+import { TrusteeScreen } from './screens/trustee.tsx';
 import { UnlockScreen } from './screens/unlock.tsx';
 import { VerifyScreen } from './screens/verify.tsx';
 import { useApp } from './state.tsx';
@@ -48,6 +51,12 @@ function Screen({ route }: { route: Route }) {
       return <LogScreen />;
     case 'verify':
       return <VerifyScreen />;
+    case 'trustee':
+      return <TrusteeScreen />;
+    case 'ballots':
+      return <BallotsScreen />;
+    case 'ballot':
+      return <BallotScreen id={route.id} />;
     case 'not-found':
       return <NotFound />;
   }
@@ -159,6 +168,11 @@ export function App() {
               </Link>
             </li>
             <li>
+              <Link to="/ballots" aria-current={route.name === 'ballots' || route.name === 'ballot' ? 'page' : undefined}>
+                {t('nav.ballots')}
+              </Link>
+            </li>
+            <li>
               <Link to="/log" aria-current={route.name === 'log' ? 'page' : undefined}>
                 {t('nav.log')}
               </Link>
@@ -191,7 +205,7 @@ export function App() {
       </header>
       <Banners />
       <main id="main">
-        <Screen key={route.name === 'letter' ? route.id : route.name} route={route} />
+        <Screen key={route.name === 'letter' || route.name === 'ballot' ? route.id : route.name} route={route} />
       </main>
       <footer className="site">
         <p>{t('footer.text')}</p>

@@ -19,6 +19,9 @@ export type Route =
   | { name: 'letter'; id: string }
   | { name: 'log' }
   | { name: 'verify' }
+  | { name: 'trustee' }
+  | { name: 'ballots' }
+  | { name: 'ballot'; id: string }
   | { name: 'not-found' };
 
 const STATIC: Record<string, Route['name']> = {
@@ -34,6 +37,8 @@ const STATIC: Record<string, Route['name']> = {
   '/letters/new': 'new-letter',
   '/log': 'log',
   '/verify': 'verify',
+  '/trustee': 'trustee',
+  '/ballots': 'ballots',
 };
 
 export function parseRoute(pathname: string): Route {
@@ -41,6 +46,8 @@ export function parseRoute(pathname: string): Route {
   if (name) return { name } as Route;
   const m = /^\/letters\/([0-9a-f]{64})$/.exec(pathname);
   if (m) return { name: 'letter', id: m[1] };
+  const b = /^\/ballots\/([0-9a-f]{64})$/.exec(pathname);
+  if (b) return { name: 'ballot', id: b[1] };
   return { name: 'not-found' };
 }
 

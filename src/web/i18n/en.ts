@@ -3,7 +3,12 @@
  * by a value; numbers are formatted for the language. Keys ending in `.one` / `.other` are plural
  * forms chosen by Intl.PluralRules (`{n}` is the count).
  */
+import { enBallots } from './en-ballots.ts';
+import { enSealed } from './en-sealed.ts';
+
 export const en = {
+  ...enSealed,
+  ...enBallots,
   'app.name': 'undersigned',
   'nav.skip': 'Skip to content',
   'nav.label': 'Main',

@@ -3,8 +3,12 @@
  * Espaces insécables (U+00A0) avant « : ; ? ! » et à l’intérieur des guillemets, selon l’usage.
  */
 import type { MessageKey } from './en.ts';
+import { frBallots } from './fr-ballots.ts';
+import { frSealed } from './fr-sealed.ts';
 
 export const fr: Record<MessageKey, string> = {
+  ...frSealed,
+  ...frBallots,
   'app.name': 'undersigned',
   'nav.skip': 'Aller au contenu',
   'nav.label': 'Principal',
