@@ -45,7 +45,7 @@ export interface IssuedCode {
   expiresAt: string;
 }
 
-async function request(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function request(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -73,7 +73,7 @@ async function request(path: string, init: { method?: string; body?: unknown; he
   return res;
 }
 
-async function json<T>(path: string, init?: Parameters<typeof request>[1]): Promise<T> {
+export async function json<T>(path: string, init?: Parameters<typeof request>[1]): Promise<T> {
   const res = await request(path, init);
   try {
     return (await res.json()) as T;

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';
 import { ErrorNotice, Notice, Page, describe, download, useTask } from '../ui.tsx';
 import { CountLine } from './letters.tsx';
+import { OpenBallotForm, presetsReached } from './open-ballot.tsx';
 import { OrganizerNav, RequireOrganizer } from './organizer-shared.tsx';
 
 export function OrganizerLettersScreen() {
@@ -80,9 +81,32 @@ function Letters({ token }: { token: string }) {
               )}
             </div>
             {confirm === l.letterId ? <p className="small">{t('orgLetters.closeWarning')}</p> : null}
+            {l.status === 'closed' && l.count !== null ? <NoticeReached token={token} letter={l} /> : null}
           </li>
         ))}
       </ul>
     </Page>
+  );
+}
+
+/** A closed letter that reached a procedure's notice threshold offers to open that procedure's ballot. */
+function NoticeReached({ token, letter }: { token: string; letter: LetterStatus }) {
+  const i18n = useI18n();
+  const reached = presetsReached(letter.count ?? 0, letter.rosterSize);
+  const [open, setOpen] = useState(false);
+  if (reached.length === 0) return null;
+  return (
+    <div className="notice-reached">
+      <p>{i18n.t('open.noticeReached', { list: reached.map((p) => p.title[i18n.lang]).join(' · ') })}</p>
+      {open ? (
+        <OpenBallotForm token={token} presets={reached} notice={letter.letterId} />
+      ) : (
+        <p className="actions">
+          <button type="button" className="button primary" onClick={() => setOpen(true)}>
+            {i18n.t('open.fromNotice')}
+          </button>
+        </p>
+      )}
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Verify a letter's bundle in this page, with no request to any server: the verifier worker,
+ * Verify a letter's or a procedure's bundle in this page, with no request to any server: the verifier worker,
  * with its verification keys, is started when the page opens; the dropped file is read locally
  * and checked by the same code as `undersigned verify`.
  */
@@ -8,8 +8,10 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useApp } from '../state.tsx';
 import type { VerifyRequest, VerifyResponse } from '../verify/verify.worker.ts';
 import { ErrorNotice, Notice, Page, Words } from '../ui.tsx';
+import { ProcedureResult } from './procedure-result.tsx';
 
 type Verdict = Extract<VerifyResponse, { type: 'result' }>['verdict'];
+type ProcedureVerdict = Extract<VerifyResponse, { type: 'procedure' }>['verdict'];
 
 export function VerifyScreen() {
   const i18n = useI18n();
@@ -21,6 +23,7 @@ export function VerifyScreen() {
   const [fileName, setFileName] = useState<string | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [procedure, setProcedure] = useState<ProcedureVerdict | null>(null);
   const [over, setOver] = useState(false);
   const nextId = useRef(1);
 
@@ -33,6 +36,10 @@ export function VerifyScreen() {
       else if (m.type === 'result') {
         setProgress(null);
         setVerdict(m.verdict);
+      } else if (m.type === 'procedure') {
+        setProgress(null);
+        if (m.verdict.valid) setProcedure(m.verdict);
+        else setVerdict(m.verdict);
       }
     });
     w.addEventListener('error', () => setFailed(true));
@@ -43,6 +50,7 @@ export function VerifyScreen() {
   const check = async (file: File | undefined) => {
     if (!file || !worker.current) return;
     setVerdict(null);
+    setProcedure(null);
     setFileName(file.name);
     setProgress({ done: 0, total: 0 });
     const text = await file.text();
@@ -124,6 +132,26 @@ export function VerifyScreen() {
           </dl>
         </section>
       ) : null}
+      {procedure && procedure.valid ? (
+        <section className="verdict valid" aria-labelledby="h-verdict" data-testid="verdict">
+          <h2 id="h-verdict">{t('verify.procedureValid')}</h2>
+          <ProcedureResult verdict={procedure} />
+          <dl>
+            <dt>{t('verify.checkpoint')}</dt>
+            <dd>
+              {t('verify.checkpointText', { origin: procedure.checkpoint.origin, size: procedure.checkpoint.size })}
+              <Words hex={procedure.checkpoint.rootHash} />
+            </dd>
+            <dt>{t('verify.key')}</dt>
+            <dd>
+              <code className="hex">{procedure.verifierKey}</code>
+              <p className="small">
+                {serverKey === undefined ? t('verify.keyUnknown') : serverKey === procedure.verifierKey ? t('verify.keyThis') : t('verify.keyOther')}
+              </p>
+            </dd>
+          </dl>
+        </section>
+      ) : null}
       {verdict && !verdict.valid ? (
         <section className="verdict invalid" role="alert" aria-labelledby="h-verdict" data-testid="verdict">
           <h2 id="h-verdict">{t('verify.invalid')}</h2>
@@ -133,7 +161,7 @@ export function VerifyScreen() {
           </p>
         </section>
       ) : null}
-      {fileName && verdict ? <p className="muted small">{t('verify.file', { name: fileName })}</p> : null}
+      {fileName && (verdict || procedure) ? <p className="muted small">{t('verify.file', { name: fileName })}</p> : null}
       <Notice>{t('verify.offline')}</Notice>
     </Page>
   );

@@ -1,10 +1,12 @@
 /**
  * The offline verifier, in a Web Worker started when the verify page opens — before any file is
  * chosen — so that checking a bundle makes no request: the code, the BN254 arithmetic and the
- * verification keys (verification-keys.ts) are all loaded by then. It runs src/core/bundle.ts,
- * the same verifier as `undersigned verify`.
+ * verification keys (verification-keys.ts) are all loaded by then. It runs src/core/bundle.ts
+ * (a letter) or src/core/procedure-bundle.ts (a procedure), the same verifiers as `undersigned verify`.
  */
+import '../jitless.ts';
 import { verifyBundle } from '../../core/bundle.ts';
+import { PROCEDURE_BUNDLE_FORMAT, verifyProcedureBundle } from '../../core/procedure-bundle.ts';
 import { singleThreadedCurve } from '../prover/single-thread-curve.ts';
 import { bundledDepths, bundledVerificationKeys } from './verification-keys.ts';
 
@@ -12,7 +14,8 @@ export type VerifyRequest = { id: number; text: string; expectedVerifierKey?: st
 export type VerifyResponse =
   | { type: 'ready'; depths: number[] }
   | { id: number; type: 'progress'; done: number; total: number }
-  | { id: number; type: 'result'; verdict: Awaited<ReturnType<typeof verifyBundle>> };
+  | { id: number; type: 'result'; verdict: Awaited<ReturnType<typeof verifyBundle>> }
+  | { id: number; type: 'procedure'; verdict: Awaited<ReturnType<typeof verifyProcedureBundle>> };
 
 const scope = self as unknown as { postMessage(m: VerifyResponse): void; addEventListener(t: 'message', l: (e: MessageEvent<VerifyRequest>) => void): void };
 
@@ -36,6 +39,16 @@ scope.addEventListener('message', async (e) => {
     return;
   }
   try {
+    if ((json as { format?: unknown } | null)?.format === PROCEDURE_BUNDLE_FORMAT) {
+      // A procedure: its notice letter, the ballot, the votes, the trustees' tally and the decision.
+      const verdict = await verifyProcedureBundle(json, {
+        keys: bundledVerificationKeys,
+        expectedVerifierKey,
+        onProgress: (done, total) => scope.postMessage({ id, type: 'progress', done, total }),
+      });
+      scope.postMessage({ id, type: 'procedure', verdict });
+      return;
+    }
     const verdict = await verifyBundle(json, {
       keys: bundledVerificationKeys,
       expectedVerifierKey,
