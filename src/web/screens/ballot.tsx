@@ -139,7 +139,7 @@ export function BallotScreen({ id }: { id: string }) {
         <dt>{t('ballot.deadline')}</dt>
         <dd>{i18n.date(ballot.deadline)}</dd>
         <dt>{t('ballot.trustees')}</dt>
-        <dd>{t('ballot.trusteesText', { k: ballot.committee.k, n: ballot.committee.n })}</dd>
+        <dd>{recorded ? t('ballot.countedInClear') : t('ballot.trusteesText', { k: ballot.committee.k, n: ballot.committee.n })}</dd>
         {ballot.notice ? (
           <>
             <dt>{t('ballot.notice')}</dt>
@@ -248,7 +248,7 @@ export function BallotScreen({ id }: { id: string }) {
           {result?.state === 'done' && result.verdict.valid ? (
             <>
               {result.verdict.tally ? (
-                <Notice kind="ok">{t('ballot.checked')}</Notice>
+                <Notice kind="ok">{recorded ? t('ballot.checkedRecorded') : t('ballot.checked')}</Notice>
               ) : (
                 <Notice>
                   <span data-testid="waiting">{t('ballot.waiting', { k: ballot.committee.k, n: ballot.committee.n })}</span>
