@@ -8,10 +8,11 @@
  * else 0` (docs/protocol.md §3). The digest binds names to commitments, which the Semaphore root
  * alone does not.
  */
-import { Group } from '@semaphore-protocol/group';
+import type { Group } from '@semaphore-protocol/group';
 import { z } from 'zod';
 import { taggedHash } from './encoding.ts';
 import { fail, pass, type Check } from './result.ts';
+import { groupOfLeaves } from './roster-tree.ts';
 import { SNARK_FIELD } from './semaphore.ts';
 
 const decimal = z.string().regex(/^[1-9][0-9]{0,77}$/);
@@ -82,17 +83,13 @@ export function rosterDigest(snapshot: RosterSnapshot): string {
 }
 
 /**
- * The Semaphore group of these leaves. Built by inserting a non-zero placeholder for each empty
- * leaf and then setting it to 0 with `removeMember`: @zk-kit/lean-imt's bulk insert treats a zero
- * right sibling as absent (it tests truthiness) while its `update` and the circuit hash it, so a
- * tree built in one call would disagree with the proofs members make (docs/protocol.md §3.2).
+ * The Semaphore group of these leaves (0 for an empty or removed leaf), hashed bottom-up once per
+ * node as the circuit does (roster-tree.ts). Not `new Group(leaves)`: @zk-kit/lean-imt's bulk
+ * insert treats a zero right sibling as absent (it tests truthiness) while its `update` and the
+ * circuit hash it, so that tree would disagree with the proofs members make (docs/protocol.md §3.2).
  */
 export function rosterGroup(leaves: bigint[]): Group {
-  const group = new Group(leaves.map((l) => (l === 0n ? 1n : l)));
-  leaves.forEach((l, i) => {
-    if (l === 0n) group.removeMember(i);
-  });
-  return group;
+  return groupOfLeaves(leaves);
 }
 
 /** The reference a letter fixes, computed from a snapshot. */
