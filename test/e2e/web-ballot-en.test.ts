@@ -8,13 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ballot } from '../../src/core/ballot/ballot.ts';
+import { type Ballot, ballotId as computeBallotId } from '../../src/core/ballot/ballot.ts';
+import { bytesToHex, canonicalJson } from '../../src/core/encoding.ts';
 import { proveVote } from '../../src/core/ballot/prove-vote.ts';
 import { identityFromPrivateKey, type Identity } from '../../src/core/identity.ts';
 import { rosterRef } from '../../src/core/roster.ts';
 import { transportEntry } from '../../src/core/trustee/dkg.ts';
 import { trusteeStep } from '../../src/core/trustee/duties.ts';
-import { randomScalar } from '../../src/core/trustee/group.ts';
+import { Point, randomScalar } from '../../src/core/trustee/group.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../../src/node/artifacts.ts';
 import { inProcessTrusteeApi } from '../../src/server/trustee-api.ts';
 import { addMembers, catalogs, enroll, msg, person, readCodes, setUp, type Person } from './journey.ts';
@@ -162,6 +163,32 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
 
     await page.goto(`${server.url}/ballots`);
     await expect.poll(() => page.getByTestId('ballot-status').allTextContents()).toEqual([L['status.closed'], L['status.closed']]);
+  });
+
+  it('a server naming a key of its own choosing for a ballot gets no vote: the browser checks the key against the log', async () => {
+    // A malicious server makes up a ballot (its id is the honest hash of the ballot it serves) that
+    // names a committee key the trustees never generated: one whose secret the server holds.
+    const { ballot: honest, row } = await server.instance.ballots.get(ids.election);
+    const forged: Ballot = {
+      ...(honest as Ballot),
+      question: 'Who should be interim leader? (forged key)',
+      deadline: new Date(Date.now() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      committee: { ...(honest as Ballot).committee, publicKey: bytesToHex(Point.BASE.multiply(12345n).toBytes()) },
+    };
+    const forgedId = computeBallotId(forged);
+    await server.instance.db
+      .insertInto('ballots')
+      .values({ id: forgedId, body: canonicalJson(forged), opened_idx: row.opened_idx, closed_idx: null, deadline: forged.deadline })
+      .execute();
+    const before = (await server.instance.logView()).size;
+    const page = alice.tab.page;
+    await page.goto(`${server.url}/ballots/${forgedId}`);
+    await page.getByRole('radio', { name: 'Bob Roy', exact: true }).check({ timeout: 60_000 });
+    await page.getByRole('button', { exact: true, name: L['ballot.vote'] }).click();
+    await page.getByText(L['error.committee_mismatch']).waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('vote-done').count()).toBe(0);
+    expect((await server.instance.logView()).size).toBe(before);
+    expect(await server.instance.db.selectFrom('votes').select('seq').where('ballot_id', '=', forgedId).execute()).toEqual([]);
   });
 
   it('no screen has a serious accessibility problem, an overflow or a console error', () => {
