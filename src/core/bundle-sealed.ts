@@ -4,10 +4,9 @@
  * without a committee never reaches it.
  */
 import { evaluateCommittee, type CommitteeEntry, transportKeys } from './committee.ts';
-import { canonicalJson, hexToBytes } from './encoding.ts';
+import { canonicalJson } from './encoding.ts';
 import type { Letter } from './letter.ts';
-import { type LogEntry, entryLeafHash } from './log/entry.ts';
-import { verifyInclusion } from './log/merkle.ts';
+import { type Logged, checkInLog, labelled } from './log/logged.ts';
 import type { Action } from './record.ts';
 import { type Check, fail, pass } from './result.ts';
 import { type RevealEntry, type RevealResult, computeReveal, sealedToReveal } from './reveal.ts';
@@ -15,11 +14,7 @@ import type { RosterMember } from './roster.ts';
 import { type Point } from './trustee/group.ts';
 import { encodeKey } from './trustee/dkg.ts';
 
-export interface Logged {
-  index: number;
-  entry: LogEntry;
-  proof: string[];
-}
+export type { Logged };
 
 export interface SealedSummary {
   total: number;
@@ -47,17 +42,6 @@ export interface SealedInput {
   byCommitment: ReadonlyMap<string, RosterMember>;
 }
 
-function checkLogged(label: string, list: readonly Logged[], checkpoint: SealedInput['checkpoint'], after: number, before: number): Check {
-  let previous = after;
-  for (const [i, e] of list.entries()) {
-    if (e.index <= previous || e.index >= before) return fail('entries_out_of_order', `${label} ${i}: log position ${e.index} is out of place`);
-    previous = e.index;
-    const inc = verifyInclusion({ leafHash: entryLeafHash(e.entry), index: e.index, size: checkpoint.size, proof: e.proof.map(hexToBytes), root: checkpoint.rootHash });
-    if (!inc.ok) return fail('not_in_log', `${label} ${i}: not in the log at position ${e.index} (${inc.reason})`);
-  }
-  return pass();
-}
-
 export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResult | null; sealed: SealedSummary }> {
   const none: SealedSummary = { total: 0, revealed: 0, stillSealed: 0, invalid: [], status: 'none' };
   if (!input.letter.committee) {
@@ -69,7 +53,7 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
   const committee = input.committee ?? [];
   const reveals = input.reveals ?? [];
   // 11.1 The committee entries are in the log, before the letter opened.
-  const inCommittee = checkLogged('committee entry', committee, input.checkpoint, -1, input.openedIndex);
+  const inCommittee = checkInLog(labelled('committee entry', committee), input.checkpoint, { before: input.openedIndex });
   if (!inCommittee.ok) return inCommittee;
   const kinds = new Set(['committee-created', 'dkg-contribution', 'dkg-ack', 'dkg-complaint', 'committee-ready']);
   if (committee.some((e) => !kinds.has(e.entry.kind))) return fail('wrong_entry_kind', 'a committee entry is not a committee event');
@@ -86,7 +70,7 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
     return fail('committee_mismatch', 'the letter fixed another committee key than the one the log gives');
   }
   // 11.3 The reveal entries are in the log after the close.
-  const inReveals = checkLogged('reveal entry', reveals, input.checkpoint, input.closedIndex, Number.MAX_SAFE_INTEGER);
+  const inReveals = checkInLog(labelled('reveal entry', reveals), input.checkpoint, { after: input.closedIndex });
   if (!inReveals.ok) return inReveals;
   if (reveals.some((e) => e.entry.kind !== 'reveal-partials')) return fail('wrong_entry_kind', 'a reveal entry is not a reveal-partials entry');
   // 11.4 The sealed names to reveal: the latest action of a nullifier, when it is a sealed support.

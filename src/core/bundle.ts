@@ -4,11 +4,12 @@
  * verification keys it was given and, when pinned, the log's verifier key.
  */
 import { z } from 'zod';
-import { bytesToHex, canonicalJson, hexToBytes, sha256, utf8ToBytes } from './encoding.ts';
+import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from './encoding.ts';
 import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from './letter.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
 import { type EntryOf, LogEntrySchema, entryLeafHash } from './log/entry.ts';
-import { rootFromLeafHashes, verifyInclusion } from './log/merkle.ts';
+import { checkInLog, labelled } from './log/logged.ts';
+import { rootFromLeafHashes } from './log/merkle.ts';
 import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from './record.ts';
 import { fail, pass, type Check } from './result.ts';
 import { RosterSnapshotSchema, checkRoster } from './roster.ts';
@@ -129,20 +130,8 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   if (!cp.ok) return invalid(cp.code, `checkpoint: ${cp.reason}`);
 
   // 3. Every entry is in the log at the position it claims, in order: opened < records < closed.
-  const logged: [string, LoggedEntry][] = [['opened entry', b.opened], ...b.records.map((r, i): [string, LoggedEntry] => [`record ${i}`, r]), ['closed entry', b.closed]];
-  let previous = -1;
-  for (const [label, e] of logged) {
-    if (e.index <= previous) return invalid('entries_out_of_order', `${label}: log position ${e.index} is not after the previous entry's ${previous}`);
-    previous = e.index;
-    const inclusion = verifyInclusion({
-      leafHash: entryLeafHash(e.entry),
-      index: e.index,
-      size: cp.size,
-      proof: e.proof.map(hexToBytes),
-      root: cp.rootHash,
-    });
-    if (!inclusion.ok) return invalid('not_in_log', `${label}: not in the log at position ${e.index} (${inclusion.reason})`);
-  }
+  const inLog = checkInLog([['opened entry', b.opened], ...labelled('record', b.records), ['closed entry', b.closed]], cp);
+  if (!inLog.ok) return invalid(inLog.code, inLog.reason);
 
   // 4. The letter and its id.
   if (b.opened.entry.kind !== 'letter-opened') return invalid('wrong_entry_kind', 'opened entry is not a letter-opened entry');

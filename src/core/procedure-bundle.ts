@@ -8,10 +8,11 @@ import { BallotEntrySchemas } from './ballot/entries.ts';
 import { type TallyEntry, computeTally } from './ballot/tally.ts';
 import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle } from './bundle.ts';
 import { type CommitteeEntry, evaluateCommittee, transportKeys } from './committee.ts';
-import { bytesToHex, canonicalJson, hexToBytes } from './encoding.ts';
+import { bytesToHex, canonicalJson } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
 import { entryLeafHash } from './log/entry.ts';
-import { rootFromLeafHashes, verifyInclusion } from './log/merkle.ts';
+import { checkInLog, labelled } from './log/logged.ts';
+import { rootFromLeafHashes } from './log/merkle.ts';
 import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
 import { RosterSnapshotSchema, checkRoster } from './roster.ts';
 import type { VerificationKeys } from './semaphore.ts';
@@ -77,20 +78,11 @@ export async function verifyProcedureBundle(
   const cp = verifyCheckpoint(b.log.checkpoint, b.log.verifierKey);
   if (!cp.ok) return invalid(cp.code, `checkpoint: ${cp.reason}`);
   // 3. Every entry in the log, in order: committee < opened < votes < closed < tally.
-  const sequence: [string, (typeof b.votes)[number]][] = [
-    ...b.committee.map((e, i): [string, typeof e] => [`committee entry ${i}`, e]),
-    ['ballot-opened entry', b.opened],
-    ...b.votes.map((e, i): [string, typeof e] => [`vote ${i}`, e]),
-    ['ballot-closed entry', b.closed],
-    ...b.tally.map((e, i): [string, typeof e] => [`tally entry ${i}`, e]),
-  ];
-  let previous = -1;
-  for (const [label, e] of sequence) {
-    if (e.index <= previous) return invalid('entries_out_of_order', `${label}: log position ${e.index} is out of order`);
-    previous = e.index;
-    const inc = verifyInclusion({ leafHash: entryLeafHash(e.entry), index: e.index, size: cp.size, proof: e.proof.map(hexToBytes), root: cp.rootHash });
-    if (!inc.ok) return invalid('not_in_log', `${label}: not in the log at position ${e.index} (${inc.reason})`);
-  }
+  const inLog = checkInLog(
+    [...labelled('committee entry', b.committee), ['ballot-opened entry', b.opened], ...labelled('vote', b.votes), ['ballot-closed entry', b.closed], ...labelled('tally entry', b.tally)],
+    cp,
+  );
+  if (!inLog.ok) return invalid(inLog.code, inLog.reason);
   // 4. The ballot, its procedure and its id.
   if (b.opened.entry.kind !== 'ballot-opened' || b.closed.entry.kind !== 'ballot-closed') return invalid('wrong_entry_kind', 'the ballot entries are of the wrong kind');
   const ballot: Ballot = b.opened.entry.ballot;
