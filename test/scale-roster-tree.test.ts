@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { poseidon2 } from 'poseidon-lite/poseidon2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupOfLeaves, leanTreeLevels } from '../src/core/roster-tree.ts';
+import { groupOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { rosterRef } from '../src/core/roster.ts';
 import { SNARK_FIELD } from '../src/core/semaphore.ts';
 import { openOrInit } from '../src/server/open.ts';
@@ -67,7 +68,7 @@ describe('the roster tree built bottom-up', () => {
         expect(LeanIMT.verifyProof(proof, hash)).toBe(true);
         if (leaves.some((l) => l !== 0n)) expect(ours.root).toBe(placeholderGroup(leaves).root);
       }),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 
@@ -101,6 +102,17 @@ describe('the roster tree built bottom-up', () => {
     levels[0][0] = 99n;
     expect(leaves).toEqual([1n, 0n, 3n]);
   });
+});
+
+describe('the roster tree built on several threads', () => {
+  it('is the tree built in one thread, for block-aligned and ragged sizes, with zero leaves', async () => {
+    const leaf = (i: number) => (i % 7 === 3 || i % 13 === 0 ? 0n : BigInt(i) * 1_000_003n + 17n);
+    for (const [n, threads] of [[2, 2], [3, 2], [5, 3], [8, 2], [9, 2], [17, 4], [64, 3], [100, 2], [1000, 3], [1025, 2]] as const) {
+      const leaves = Array.from({ length: n }, (_, i) => leaf(i));
+      const parallel = await groupOfLeavesParallel(leaves, { threads, minLeaves: 1 });
+      expect(parallel.leanIMT.export(), `${n} leaves on ${threads} threads`).toBe(groupOfLeaves(leaves).leanIMT.export());
+    }
+  }, 120_000);
 });
 
 describe('the server’s cached roster tree, updated in place', () => {

@@ -40,6 +40,11 @@ export function leanTreeLevels(leaves: readonly bigint[]): bigint[][] {
  */
 export function groupOfLeaves(leaves: readonly bigint[]): Group {
   if (leaves.length === 0) return new Group();
-  const levels = leanTreeLevels(leaves);
+  return groupOfLevels(leanTreeLevels(leaves));
+}
+
+/** The group of levels computed as leanTreeLevels computes them (src/node/roster-tree-pool.ts). */
+export function groupOfLevels(levels: bigint[][]): Group {
+  if (levels.length === 0 || levels[0].length === 0) return new Group();
   return Group.import(JSON.stringify(levels, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
 }

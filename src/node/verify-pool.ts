@@ -18,7 +18,9 @@ import { Worker } from 'node:worker_threads';
 import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../core/groth16-batch.ts';
 import type { SemaphoreProof } from '../core/semaphore.ts';
 import { nodeVerificationKeys } from './artifacts.ts';
-import type { VerifyReply, VerifyRequest } from './verify-worker.ts';
+import type { RecordTask, RecordVerdict, VerifyReply, VerifyRequest } from './verify-worker.ts';
+
+export type { RecordTask, RecordVerdict } from './verify-worker.ts';
 
 export interface VerifyPoolOptions {
   /** Worker threads; default: the number of cores (os.availableParallelism()). */
@@ -31,12 +33,13 @@ const MAX_ATTEMPTS = 3;
 const workerEntry = new URL('./verify-worker.mjs', import.meta.url);
 
 interface Job {
-  valid: boolean[];
+  kind: 'proofs' | 'records';
+  valid: unknown[];
   total: number;
   done: number;
   chunksLeft: number;
   failed: boolean;
-  resolve(valid: boolean[]): void;
+  resolve(valid: unknown[]): void;
   reject(error: Error): void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -45,7 +48,8 @@ interface Chunk {
   id: number;
   job: Job;
   offset: number;
-  proofs: SemaphoreProof[];
+  /** Proofs, or records with their context (job.kind). */
+  proofs: unknown[];
   attempts: number;
   settled: boolean;
 }
@@ -81,12 +85,26 @@ export class VerifyPool {
    * an error (e.g. no verification key for a proof's depth) or a chunk keeps killing workers.
    */
   verify(proofs: readonly SemaphoreProof[], onProgress?: (done: number, total: number) => void): Promise<boolean[]> {
+    return this.run('proofs', proofs, onProgress) as Promise<boolean[]>;
+  }
+
+  /**
+   * Check signature records, each as verifyRecord would (src/core/record.ts): rules 1–6 in the
+   * worker, then the proofs of the records that pass them as one batch. `member` is the roster
+   * member whose commitment a named record's key gives (the only roster lookup verifyRecord makes),
+   * or null. Answers in the same order; same rejections as verify().
+   */
+  checkRecords(tasks: readonly RecordTask[]): Promise<RecordVerdict[]> {
+    return this.run('records', tasks) as Promise<RecordVerdict[]>;
+  }
+
+  private run(kind: Job['kind'], proofs: readonly unknown[], onProgress?: (done: number, total: number) => void): Promise<unknown[]> {
     if (this.closed) return Promise.reject(this.closed);
     if (proofs.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       // Small calls are spread over every worker; large ones are cut at chunkSize.
       const size = Math.min(this.chunkSize, Math.ceil(proofs.length / this.size));
-      const job: Job = { valid: new Array(proofs.length).fill(false), total: proofs.length, done: 0, chunksLeft: 0, failed: false, resolve, reject, onProgress };
+      const job: Job = { kind, valid: new Array(proofs.length).fill(false), total: proofs.length, done: 0, chunksLeft: 0, failed: false, resolve, reject, onProgress };
       for (let offset = 0; offset < proofs.length; offset += size) {
         job.chunksLeft++;
         this.queue.push({ id: this.nextChunk++, job, offset, proofs: proofs.slice(offset, offset + size), attempts: 0, settled: false });
@@ -134,7 +152,8 @@ export class VerifyPool {
       this.busy.set(worker, chunk);
       chunk.attempts++;
       worker.ref();
-      const request: VerifyRequest = { chunk: chunk.id, proofs: chunk.proofs };
+      const request: VerifyRequest =
+        chunk.job.kind === 'proofs' ? { chunk: chunk.id, proofs: chunk.proofs as SemaphoreProof[] } : { chunk: chunk.id, records: chunk.proofs as RecordTask[] };
       worker.postMessage(request);
     }
   }
@@ -152,7 +171,7 @@ export class VerifyPool {
       this.fail(job, new Error(`verify pool: a worker could not verify proofs ${chunk.offset}–${chunk.offset + chunk.proofs.length - 1}: ${'error' in reply ? reply.error : 'wrong number of answers'}`));
       return;
     }
-    reply.valid.forEach((v, k) => (job.valid[chunk.offset + k] = v === true));
+    reply.valid.forEach((v, k) => (job.valid[chunk.offset + k] = job.kind === 'proofs' ? v === true : v));
     job.done += chunk.proofs.length;
     job.chunksLeft--;
     if (job.failed) return;

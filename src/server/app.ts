@@ -11,6 +11,7 @@ import { parseRosterCsv } from '../core/roster-csv.ts';
 import { SemaphoreProofSchema } from '../core/semaphore.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { Instance } from './instance.ts';
+import { ProofBatcher, type ProofBatcherOptions } from './proof-batcher.ts';
 import { registerWeb } from './web.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
@@ -65,6 +66,12 @@ export interface AppOptions {
   log?: (line: string) => void;
   /** The built web app (Vite output); by default dist/web. */
   webDir?: string;
+  /**
+   * How incoming proofs are verified: batched over a worker pool (proof-batcher.ts; the default,
+   * its threads start when the app listens or on the first proof, and end with the app), or false
+   * for one by one in this thread.
+   */
+  proofBatching?: ProofBatcherOptions | false;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -82,6 +89,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return reply.status(400).send({ error: { code: 'bad_url', message: 'the request URL is not valid' } });
     },
   });
+
+  if (options.proofBatching !== false) {
+    const batcher = new ProofBatcher(instance.keys, { warn: log, ...options.proofBatching });
+    const detach = instance.verifyWith(batcher);
+    // A listening server gets its threads ready before the first request (about half a second).
+    app.addHook('onListen', async () => batcher.start());
+    app.addHook('onClose', async () => {
+      detach();
+      await batcher.close();
+    });
+  }
 
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.routeOptions.url ?? '(no route)'} ${reply.statusCode}`);

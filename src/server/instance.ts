@@ -12,6 +12,9 @@ import { formatCheckpoint, signNote, verifierKey as makeVerifierKey } from '../c
 import { type EntryOf, type LogEntry, entryBytes } from '../core/log/entry.ts';
 import { MerkleTree, leafHash as entryLeafHashFromBytes, rootFromLeafHashes } from '../core/log/merkle.ts';
 import { type SignatureRecord, verifyRecord } from '../core/record.ts';
+import { commitmentOf } from '../core/identity.ts';
+import type { RecordTask, RecordVerdict } from '../node/verify-pool.ts';
+import { groupOfLeavesParallel } from '../node/roster-tree-pool.ts';
 import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, rosterDigest, rosterGroup, rosterLeaves, treeDepth } from '../core/roster.ts';
 import { type VerificationKeys, verifySemaphoreProof, type SemaphoreProof } from '../core/semaphore.ts';
 import { sessionMessage, sessionScope } from '../core/session.ts';
@@ -53,6 +56,23 @@ export function normalizeCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
+/** How a running server verifies what requests bring (src/server/proof-batcher.ts). */
+export interface IngestVerifier {
+  verify(proof: SemaphoreProof): Promise<boolean>;
+  checkRecord(task: RecordTask): Promise<RecordVerdict>;
+}
+
+/** The one roster lookup verifyRecord makes: the member a named record's key belongs to. */
+function namedMember(record: SignatureRecord, byCommitment: ReadonlyMap<string, RosterMember>): RosterMember | null {
+  const { action } = record;
+  if (action.action !== 'support' || action.display !== 'named') return null;
+  try {
+    return byCommitment.get(commitmentOf(action.named.publicKey)) ?? null;
+  } catch {
+    return null; // the checker meets the same key and refuses or throws as verifyRecord does
+  }
+}
+
 export class Instance {
   /** The trustee committee (sealed signatures, ballots). */
   readonly committee: CommitteeService = new CommitteeService(this);
@@ -62,8 +82,32 @@ export class Instance {
   private signer: { name: string; secretKey: Uint8Array; publicKey: Uint8Array } | null = null;
   private rosterCache: { key: number; snapshot: RosterSnapshot; ref: RosterRef; group: Group; leaves: bigint[] } | null = null;
 
+  /** Set by the server (app.ts) while it runs: proofs and records go to its batching worker pool. */
+  private batcher: IngestVerifier | null = null;
+
   constructor(private readonly deps: InstanceDeps) {
     this.ballots = new BallotService(this, deps.keys);
+  }
+
+  get keys(): VerificationKeys {
+    return this.deps.keys;
+  }
+
+  /**
+   * Verify the proofs and signature records of incoming requests with `verifier` (the server's
+   * ProofBatcher: batched, in worker threads) instead of one by one in this thread, until the
+   * returned function is called. It must answer as verifySemaphoreProof and verifyRecord do:
+   * every acceptance rule and error code stays the same.
+   */
+  verifyWith(verifier: IngestVerifier): () => void {
+    this.batcher = verifier;
+    return () => {
+      if (this.batcher === verifier) this.batcher = null;
+    };
+  }
+
+  private verifyProof(proof: SemaphoreProof): Promise<boolean> {
+    return this.batcher ? this.batcher.verify(proof) : verifySemaphoreProof(proof, this.deps.keys);
   }
 
   get db(): Db {
@@ -344,7 +388,10 @@ export class Instance {
     const snapshot: RosterSnapshot = { leafCount, members: rows.map((r) => ({ id: r.id, name: r.name, leaf: r.leaf, commitment: r.commitment })) };
     const leaves = rosterLeaves(snapshot);
     if (!leaves.ok) throw new Error(`stored roster is inconsistent: ${leaves.reason}`);
-    const group = this.rosterCache ? updateGroup(this.rosterCache.group, this.rosterCache.leaves, leaves.leaves) : rosterGroup(leaves.leaves);
+    // A first build hashes the whole tree on every core, off the event loop (~100,000 hashes for
+    // 100,000 members); later changes update the cached tree along their paths.
+    const group = this.rosterCache ? updateGroup(this.rosterCache.group, this.rosterCache.leaves, leaves.leaves) : await groupOfLeavesParallel(leaves.leaves);
+    if (this.rosterCache && this.rosterCache.key === key) return this.rosterCache; // built meanwhile by another request
     const ref: RosterRef = {
       root: group.root.toString(),
       depth: treeDepth(snapshot.leafCount),
@@ -408,7 +455,7 @@ export class Instance {
     ) {
       throw badRequest('bad_proposal', 'the proposal proof is not for this letter and roster');
     }
-    if (!(await verifySemaphoreProof(proposal, this.deps.keys))) throw badRequest('bad_proof', 'the proposal proof does not verify');
+    if (!(await this.verifyProof(proposal))) throw badRequest('bad_proof', 'the proposal proof does not verify');
     return this.db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom('letters').select('id').where('id', '=', id).executeTakeFirst();
       if (exists) throw conflict('letter_exists', 'this letter is already open');
@@ -487,7 +534,9 @@ export class Instance {
   async submitRecord(id: string, recordInput: SignatureRecord): Promise<Receipt> {
     const { letter } = await this.letter(id);
     const roster = await this.rosterForLetter(letter);
-    const check = await verifyRecord(recordInput, { letterId: id, letter, byCommitment: roster.byCommitment, keys: this.deps.keys });
+    const check = this.batcher
+      ? await this.batcher.checkRecord({ record: recordInput, letterId: id, letter, member: namedMember(recordInput, roster.byCommitment) })
+      : await verifyRecord(recordInput, { letterId: id, letter, byCommitment: roster.byCommitment, keys: this.deps.keys });
     if (!check.ok) throw badRequest(check.code, check.reason);
     const nullifier = recordInput.proof.nullifier;
     return this.db.transaction().execute(async (trx) => {
@@ -626,7 +675,7 @@ export class Instance {
     if (proof.scope !== sessionScope(challenge).toString() || proof.message !== sessionMessage(challenge).toString()) {
       throw badRequest('wrong_scope', 'the proof is not over this challenge');
     }
-    if (!(await verifySemaphoreProof(proof, this.deps.keys))) throw badRequest('bad_proof', 'the membership proof does not verify');
+    if (!(await this.verifyProof(proof))) throw badRequest('bad_proof', 'the membership proof does not verify');
     const session = toBase64Url(this.deps.randomBytes(32));
     const expiresAt = this.later(SESSION_LIFETIME_MINUTES);
     await this.db.transaction().execute(async (trx) => {
@@ -905,20 +954,15 @@ const INSERT_BATCH = 500;
 
 /**
  * Bring a roster tree from `before` to `after` leaves in place: changed leaves are updated, new
- * ones appended (a zero leaf as rosterGroup makes it: a placeholder, then removeMember), each
- * costing one path of hashes. A tree that would shrink is rebuilt.
+ * ones appended, each costing one path of hashes. LeanIMT's own update and insert are used, not
+ * Group's (whose checks copy the whole leaf array per call, and which refuse a 0 leaf): both hash
+ * a 0 sibling as the circuit does (roster-tree.ts). A tree that would shrink is rebuilt.
  */
 function updateGroup(group: Group, before: bigint[], after: bigint[]): Group {
-  if (after.length < before.length) return rosterGroup(after);
-  for (let i = 0; i < before.length; i++) {
-    if (before[i] === after[i]) continue;
-    if (after[i] === 0n) group.removeMember(i);
-    else group.updateMember(i, after[i]);
-  }
-  for (let i = before.length; i < after.length; i++) {
-    group.addMember(after[i] === 0n ? 1n : after[i]);
-    if (after[i] === 0n) group.removeMember(i);
-  }
+  if (after.length < before.length || before.length === 0) return rosterGroup(after);
+  const tree = group.leanIMT;
+  for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) tree.update(i, after[i]);
+  for (let i = before.length; i < after.length; i++) tree.insert(after[i]);
   return group;
 }
 const SNAPSHOT_CACHE = 8;
