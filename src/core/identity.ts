@@ -46,3 +46,19 @@ export function verifyFieldSignature(message: bigint, signature: EdDSASignature,
     return false;
   }
 }
+
+/**
+ * Who made a named signature over `message`: the roster member whose commitment is that of the
+ * signing key, provided the signature verifies. `what` names the thing in the reasons.
+ */
+export function namedSigner<M>(
+  named: { publicKey: readonly [string, string]; signature: EdDSASignature },
+  message: bigint,
+  byCommitment: ReadonlyMap<string, M>,
+  what: string,
+): { ok: true; signer: M } | { ok: false; code: 'named_not_member' | 'named_bad_signature'; reason: string } {
+  const signer = byCommitment.get(commitmentOf(named.publicKey));
+  if (signer === undefined) return { ok: false, code: 'named_not_member', reason: `${what} is signed by a key that is not on the roster` };
+  if (!verifyFieldSignature(message, named.signature, named.publicKey)) return { ok: false, code: 'named_bad_signature', reason: `${what} does not verify` };
+  return { ok: true, signer };
+}

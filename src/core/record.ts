@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { taggedHash } from './encoding.ts';
-import { EdDSASignatureSchema, PointSchema, commitmentOf, verifyFieldSignature } from './identity.ts';
+import { EdDSASignatureSchema, PointSchema, namedSigner } from './identity.ts';
 import { type Letter, signatureScope } from './letter.ts';
 import { fail, pass, type Check } from './result.ts';
 import type { RosterMember } from './roster.ts';
@@ -127,12 +127,9 @@ export function checkRecordWithoutProof(record: SignatureRecord, ctx: Omit<Recor
   // 5. A named action is signed by a roster member's key, over this letter and nullifier.
   let signer: RosterMember | null = null;
   if (action.action === 'support' && action.display === 'named') {
-    const commitment = commitmentOf(action.named.publicKey);
-    signer = ctx.byCommitment.get(commitment) ?? null;
-    if (!signer) return fail('named_not_member', 'the named signature is by a key that is not on the roster');
-    if (!verifyFieldSignature(namedMessage(ctx.letterId, proof.nullifier), action.named.signature, action.named.publicKey)) {
-      return fail('named_bad_signature', 'the named signature does not verify');
-    }
+    const named = namedSigner(action.named, namedMessage(ctx.letterId, proof.nullifier), ctx.byCommitment, 'the named signature');
+    if (!named.ok) return fail(named.code, named.reason);
+    signer = named.signer;
   }
   // 6. A sealed name is well formed and bound to this letter and nullifier (it cannot be opened here).
   if (action.action === 'support' && action.display === 'sealed') {

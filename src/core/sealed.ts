@@ -6,7 +6,7 @@
  * reveal threshold and k trustees publish their partial decryptions.
  */
 import { canonicalBytes } from './encoding.ts';
-import { type Identity, publicKeyOf, signField, verifyFieldSignature, commitmentOf } from './identity.ts';
+import { type Identity, namedSigner, publicKeyOf, signField } from './identity.ts';
 import { NamedSchema, namedMessage, sealedContext } from './record.ts';
 import { type Check, fail, pass } from './result.ts';
 import type { RosterMember } from './roster.ts';
@@ -51,10 +51,7 @@ export function openSealedName(
   }
   const named = NamedSchema.safeParse(value);
   if (!named.success) return fail('sealed_content_invalid', 'the sealed name is not a named signature');
-  const signer = byCommitment.get(commitmentOf(named.data.publicKey));
-  if (!signer) return fail('sealed_content_invalid', 'the sealed name is signed by a key that is not on the roster');
-  if (!verifyFieldSignature(namedMessage(letterId, nullifier), named.data.signature, named.data.publicKey)) {
-    return fail('sealed_content_invalid', 'the sealed signature does not verify');
-  }
-  return pass({ signer });
+  const signed = namedSigner(named.data, namedMessage(letterId, nullifier), byCommitment, 'the sealed name');
+  if (!signed.ok) return fail('sealed_content_invalid', signed.reason);
+  return pass({ signer: signed.signer });
 }

@@ -14,7 +14,7 @@ import { type Check, fail, pass } from '../result.ts';
 import { RosterRefSchema } from '../roster.ts';
 import { SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from '../semaphore.ts';
 import { type Point, type Random, decodePoint, randomScalar } from '../trustee/group.ts';
-import { commitmentOf, verifyFieldSignature } from '../identity.ts';
+import { namedSigner } from '../identity.ts';
 import { PRESETS } from '../procedures.ts';
 import { NamedSchema } from '../record.ts';
 import type { RosterMember } from '../roster.ts';
@@ -135,11 +135,9 @@ export async function verifyVote(
     if (!isRecorded(ballot)) return fail('bad_vote', 'this ballot is secret: a vote in clear is refused');
     const choice = ballot.options.indexOf(action.choice);
     if (choice < 0) return fail('bad_vote', `"${action.choice}" is not an option of this ballot`);
-    const signer = byCommitment.get(commitmentOf(action.named.publicKey));
-    if (!signer) return fail('named_not_member', 'the recorded vote is signed by a key that is not on the roster');
-    if (!verifyFieldSignature(recordedVoteMessage(id, proof.nullifier, action.choice), action.named.signature, action.named.publicKey)) {
-      return fail('named_bad_signature', 'the recorded vote signature does not verify');
-    }
+    const named = namedSigner(action.named, recordedVoteMessage(id, proof.nullifier, action.choice), byCommitment, 'the recorded vote');
+    if (!named.ok) return fail(named.code, named.reason);
+    const signer = named.signer;
     if (!(await verifySemaphoreProof(proof, keys))) return fail('bad_proof', 'proof does not verify');
     return pass({ cts: [], recorded: { choice, signer } });
   }
