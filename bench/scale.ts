@@ -8,17 +8,21 @@
  *   sign       latency of `proveAction` (what a member's device runs) for a 150-member group (depth
  *              8) and for the 100,000-member roster (depth 17): the first call apart (cold curve,
  *              circuit load), then the median of the next ones;
+ *   tree       the Poseidon tree of 100,000 leaves (1% zero): the construction used before, the
+ *              bottom-up build on one thread, and on every core (`--only tree` runs just this);
  *   ingest     the real server (`node bin/undersigned.mjs serve --port 0`, its port read from stdout)
  *              on loopback, with a 150-member roster: N distinct members' real signature records
  *              (made once and cached in bench/.cache, keyed by the letter id, which is deterministic)
  *              are POSTed all at once with fetch; accepted per second and p50/p99 latency, against
  *              the one-by-one verification rate (`verifySemaphoreProof`) measured in this process.
+ *              `--only ingest` runs just this step (prints JSON, writes no result); `--records N`
+ *              (≤ 149) POSTs N records instead of 48 (the missing ones are proven once and cached).
  *
  * Writes bench/results/scale.{json,md}. Not a test: nothing here passes or fails on time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +35,8 @@ import { type ProverContext, proveAction, proveProposal } from '../src/core/prov
 import type { SignatureRecord } from '../src/core/record.ts';
 import { type RosterRef, type RosterSnapshot, rosterRef } from '../src/core/roster.ts';
 import { SNARK_FIELD, type SemaphoreProof, verifySemaphoreProof } from '../src/core/semaphore.ts';
+import { groupOfLeaves } from '../src/core/roster-tree.ts';
+import { groupOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { openOrInit } from '../src/server/open.ts';
 import { loadNow, machineInfo } from './machine.ts';
@@ -41,7 +47,14 @@ const root = join(here, '..');
 const cacheDir = join(here, '.cache');
 const ROSTER = 100_000;
 const SMALL = 150;
-const INGEST = 48;
+const argValue = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+/** `--only ingest`: run the ingest step alone (a quick check of the server path). */
+const only = argValue('--only');
+/** `--records N`: ingest N records (at most SMALL - 1: one per member but the proposer). */
+const INGEST = Number(argValue('--records') ?? 48);
 const SIGN_ROUNDS = 3;
 const say = (line: string) => process.stderr.write(`bench:scale: ${line}\n`);
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -143,6 +156,35 @@ async function smallSign() {
   return signLatency(`${SMALL} members`, { identity: ids[7], group: r.group, letter, letterId: computeLetterId(letter), artifacts: nodeArtifacts });
 }
 
+// --- 1b. the roster tree: the construction before (placeholders, then removeMember) and after ----
+/**
+ * The same 100,000 leaves, 1% of them 0 (removed members), built three ways: the construction
+ * roster.ts used before (Group of placeholders, then `removeMember` per zero leaf: a path of 17
+ * hashes and a copy of the whole leaf array each), the bottom-up build (src/core/roster-tree.ts,
+ * one thread), and the same on every core off the main thread (src/node/roster-tree-pool.ts,
+ * what the server's first `roster()` runs). All three must give the same root.
+ */
+async function treeBuild() {
+  const leaves = Array.from({ length: ROSTER }, (_, i) => (i % 100 === 42 ? 0n : ((BigInt('0x' + randomBytes(32).toString('hex')) % (SNARK_FIELD - 1n)) + 1n)));
+  let t0 = performance.now();
+  const before = new Group(leaves.map((l) => (l === 0n ? 1n : l)));
+  leaves.forEach((l, i) => {
+    if (l === 0n) before.removeMember(i);
+  });
+  const beforeMs = ms(t0);
+  say(`tree, before (placeholders + removeMember): ${beforeMs} ms`);
+  t0 = performance.now();
+  const oneThread = groupOfLeaves(leaves);
+  const oneThreadMs = ms(t0);
+  say(`tree, bottom-up, one thread: ${oneThreadMs} ms`);
+  t0 = performance.now();
+  const parallel = await groupOfLeavesParallel(leaves);
+  const parallelMs = ms(t0);
+  say(`tree, bottom-up, every core: ${parallelMs} ms`);
+  if (oneThread.root !== before.root || parallel.root !== before.root) throw new Error('the tree constructions disagree');
+  return { leaves: ROSTER, zeroLeaves: leaves.filter((l) => l === 0n).length, beforeMs, oneThreadMs, parallelMs };
+}
+
 // --- 2. server ingest -----------------------------------------------------------------------------
 function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; setupToken: string }> {
   const child = spawn(process.execPath, [join(root, 'bin/undersigned.mjs'), 'serve', '--data', dataDir, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -192,12 +234,19 @@ async function ingest() {
     const ctx = (i: number): ProverContext => ({ identity: ids[i], group: computed.group, letter, letterId: id, artifacts: nodeArtifacts });
     const file = join(cacheDir, `ingest-${id.slice(0, 16)}-${INGEST}.json`);
     let cached: { proposal: SemaphoreProof; records: SignatureRecord[] };
+    if (INGEST > SMALL - 1) throw new Error(`--records: at most ${SMALL - 1}`);
     if (existsSync(file)) cached = JSON.parse(readFileSync(file, 'utf8'));
     else {
-      say(`making a proposal and ${INGEST} signature records from ${INGEST} members (cached in bench/.cache)…`);
-      const proposal = await proveProposal(ctx(0));
-      const records: SignatureRecord[] = [];
-      for (let i = 0; i < INGEST; i++) {
+      // Start from the largest cache of this letter with fewer records, prove the rest.
+      const prefix = `ingest-${id.slice(0, 16)}-`;
+      const smaller = existsSync(cacheDir)
+        ? readdirSync(cacheDir).filter((f) => f.startsWith(prefix)).map((f) => Number(f.slice(prefix.length, -'.json'.length))).filter((n) => n < INGEST).sort((a, b) => b - a)
+        : [];
+      const base: { proposal?: SemaphoreProof; records: SignatureRecord[] } = smaller.length ? JSON.parse(readFileSync(join(cacheDir, `${prefix}${smaller[0]}.json`), 'utf8')) : { records: [] };
+      say(`making ${INGEST - base.records.length} signature records (cached in bench/.cache)…`);
+      const proposal = base.proposal ?? (await proveProposal(ctx(0)));
+      const records = base.records;
+      for (let i = records.length; i < INGEST; i++) {
         records.push(await proveAction(ctx(i + 1), { action: 'support', display: i % 8 === 0 ? 'named' : 'anonymous', seq: 1 }));
         if ((i + 1) % 8 === 0) say(`  ${i + 1}/${INGEST}`);
       }
@@ -242,13 +291,26 @@ async function ingest() {
   }
 }
 
+if (only === 'tree') {
+  process.stdout.write(JSON.stringify({ tree: await treeBuild(), load: { start: machine.load.start, end: loadNow() } }) + '\n');
+  process.exit(0);
+}
+if (only === 'ingest') {
+  // Just the ingest step: print its numbers, leave the committed results alone.
+  const server = await ingest();
+  await releaseSnarkjs();
+  process.stdout.write(JSON.stringify({ ingest: server, load: { start: machine.load.start, end: loadNow() } }) + '\n');
+  setTimeout(() => process.exit(0), 1000).unref();
+  await new Promise(() => {});
+}
+const tree = await treeBuild();
 const roster = await rosterScale();
 const small = await smallSign();
 const server = await ingest();
 await releaseSnarkjs();
 machine.load.end = loadNow();
 
-const results = { machine, roster, sign: { small, large: roster.sign }, ingest: server };
+const results = { machine, tree, roster, sign: { small, large: roster.sign }, ingest: server };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results/scale.json'), JSON.stringify(results, null, 2) + '\n');
 const s = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
@@ -267,6 +329,14 @@ ${machine.date} · ${machine.cpu} · ${machine.cores} cores · Node ${machine.no
 | \`roster()\` cached / one page of 500 | ${s(roster.rosterCachedMs)} / ${s(roster.rosterPageMs)} |
 
 Peak RSS of the process after all of the above: ${roster.peakRssAfterRosterMiB} MiB.
+
+## Roster tree of ${tree.leaves.toLocaleString('en')} leaves (${tree.zeroLeaves.toLocaleString('en')} of them 0: removed members)
+
+| construction | time |
+|---|---|
+| before: Group of placeholders, then \`removeMember\` per zero leaf | ${s(tree.beforeMs)} |
+| bottom-up, one hash per node, one thread (\`groupOfLeaves\`) | ${s(tree.oneThreadMs)} |
+| bottom-up on every core, off the main thread (\`groupOfLeavesParallel\`, the server's first \`roster()\`) | ${s(tree.parallelMs)} |
 
 ## Sign latency (\`proveAction\`, one thread)
 
