@@ -55,10 +55,12 @@ async function withInstance<T>(dataDir: string, fn: (instance: Instance) => Prom
   }
 }
 
-function parseInteger(name: string) {
+function parseInteger(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string) => {
     if (!/^\d+$/.test(value)) throw new CliError('usage', `${name} must be a whole number, not "${value}"`, 2);
-    return Number(value);
+    const n = Number(value);
+    if (n < min || n > max) throw new CliError('usage', `${name} must be from ${min} to ${max}, not ${n}`, 2);
+    return n;
   };
 }
 
@@ -105,9 +107,15 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .addOption(new Option('--port <port>', 'TCP port').default(3000).argParser(parseInteger('--port')).env('PORT'))
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1').env('HOST'))
+    .addOption(
+      new Option('--publish-window <seconds>', "members' signatures and votes are published together at the end of each window, in a random order (0: at once)")
+        .default(5)
+        .argParser(parseInteger('--publish-window', 0, 60))
+        .env('UNDERSIGNED_PUBLISH_WINDOW'),
+    )
     .action(async (o) => {
       const { instance, setupToken } = await openOrInit({ dataDir: o.data });
-      const app = await buildApp({ instance });
+      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000 });
       await app.listen({ port: o.port, host: o.host });
       // With --port 0 the system picks the port: print the one actually bound.
       const bound = app.server.address();

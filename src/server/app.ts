@@ -3,6 +3,7 @@
  * a request that does not match gets a 400 with a stable code, never a stack trace. Requests are
  * logged by route pattern and status only: no IP address, no user agent, no URL parameters.
  */
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { VoteRecordSchema } from '../core/ballot/ballot.ts';
@@ -12,6 +13,7 @@ import { SemaphoreProofSchema } from '../core/semaphore.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { Instance } from './instance.ts';
 import { ProofBatcher, type ProofBatcherOptions } from './proof-batcher.ts';
+import { Publisher } from './publisher.ts';
 import { registerWeb } from './web.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex characters');
@@ -72,6 +74,12 @@ export interface AppOptions {
    * for one by one in this thread.
    */
   proofBatching?: ProofBatcherOptions | false;
+  /**
+   * Publication window in milliseconds (publisher.ts): members' submissions are held to the end
+   * of the window and appended in a shuffled order. 0 (the default here) publishes at once;
+   * `undersigned serve` sets a few seconds.
+   */
+  publishWindowMs?: number;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -98,6 +106,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.addHook('onClose', async () => {
       detach();
       await batcher.close();
+    });
+  }
+
+  if (options.publishWindowMs) {
+    const publisher = new Publisher({ windowMs: options.publishWindowMs, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+    const detach = instance.publishWith(publisher);
+    app.addHook('onClose', async () => {
+      // Submissions already accepted are published (and answered) before the server stops.
+      detach();
+      await publisher.close();
     });
   }
 

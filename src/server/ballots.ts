@@ -82,15 +82,17 @@ export class BallotService {
 
   /** A vote: the proof is the credential; the latest vote per nullifier counts. */
   async vote(id: string, record: VoteRecord) {
+    // A vote that arrived before the deadline counts, even if its publication window ends after it.
+    const arrived = this.instance.nowIso();
     const { ballot, row } = await this.get(id);
     const roster = checkRoster(await this.instance.snapshotAt(row.opened_idx), ballot.roster);
     if (!roster.ok) throw new Error(`stored roster does not match the ballot: ${roster.reason}`);
     const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment);
     if (!check.ok) throw badRequest(check.code, check.reason);
-    return this.db.transaction().execute(async (trx) => {
+    return this.instance.publish(() => this.db.transaction().execute(async (trx) => {
       const { row } = await this.get(id, trx);
       if (row.closed_idx !== null) throw conflict('ballot_closed', 'this ballot is closed');
-      if (row.deadline <= this.instance.nowIso()) throw conflict('deadline_passed', 'the deadline of this ballot has passed');
+      if (row.deadline <= arrived) throw conflict('deadline_passed', 'the deadline of this ballot has passed');
       const last = await trx.selectFrom('votes').select('seq').where('ballot_id', '=', id).where('nullifier', '=', record.proof.nullifier).orderBy('seq', 'desc').executeTakeFirst();
       if (last && record.action.seq <= last.seq) throw conflict('replay', `this voter's latest vote has seq ${last.seq}; a new vote needs a higher seq`);
       if (check.recorded) {
@@ -107,11 +109,13 @@ export class BallotService {
       const receipt = await this.instance.append({ kind: 'vote', ballotId: id, record }, trx);
       await trx.insertInto('votes').values({ ballot_id: id, log_idx: receipt.index, nullifier: record.proof.nullifier, seq: record.action.seq }).execute();
       return receipt;
-    });
+    }));
   }
 
   /** Close: commit the vote set and the per-option sums of the latest votes. */
   async close(id: string) {
+    // What was accepted before the close is published before it.
+    await this.instance.flushPublications();
     return this.db.transaction().execute(async (trx) => {
       const { ballot, row } = await this.get(id, trx);
       if (row.closed_idx !== null) throw conflict('ballot_closed', 'this ballot is already closed');

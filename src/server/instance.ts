@@ -23,6 +23,7 @@ import { verifySealedPart } from '../core/bundle-sealed.ts';
 import { CommitteeService } from './committee.ts';
 import { BallotService } from './ballots.ts';
 import { ApiError, badRequest, conflict, notFound, unauthorized } from './errors.ts';
+import type { Publisher } from './publisher.ts';
 
 export interface InstanceDeps {
   db: Db;
@@ -84,6 +85,8 @@ export class Instance {
 
   /** Set by the server (app.ts) while it runs: proofs and records go to its batching worker pool. */
   private batcher: IngestVerifier | null = null;
+  /** Set by the server while it runs: members' submissions are published in shuffled windows. */
+  private publisher: Publisher | null = null;
 
   constructor(private readonly deps: InstanceDeps) {
     this.ballots = new BallotService(this, deps.keys);
@@ -104,6 +107,28 @@ export class Instance {
     return () => {
       if (this.batcher === verifier) this.batcher = null;
     };
+  }
+
+  /**
+   * Publish members' submissions (signatures, proposals, votes) through `publisher` — held to the
+   * end of a window, then appended in a shuffled order (publisher.ts) — until the returned
+   * function is called. Without one, each is appended at once.
+   */
+  publishWith(publisher: Publisher): () => void {
+    this.publisher = publisher;
+    return () => {
+      if (this.publisher === publisher) this.publisher = null;
+    };
+  }
+
+  /** Publish what the current window holds now (before a close). */
+  async flushPublications(): Promise<void> {
+    await this.publisher?.flush();
+  }
+
+  /** Run a verified submission's append transaction now, or at the end of the publication window. */
+  publish<T>(append: () => Promise<T>): Promise<T> {
+    return this.publisher ? this.publisher.publish(append) : append();
   }
 
   private verifyProof(proof: SemaphoreProof): Promise<boolean> {
@@ -456,7 +481,7 @@ export class Instance {
       throw badRequest('bad_proposal', 'the proposal proof is not for this letter and roster');
     }
     if (!(await this.verifyProof(proposal))) throw badRequest('bad_proof', 'the proposal proof does not verify');
-    return this.db.transaction().execute(async (trx) => {
+    return this.publish(() => this.db.transaction().execute(async (trx) => {
       const exists = await trx.selectFrom('letters').select('id').where('id', '=', id).executeTakeFirst();
       if (exists) throw conflict('letter_exists', 'this letter is already open');
       const fresh = await this.roster(trx);
@@ -466,7 +491,7 @@ export class Instance {
       const receipt = await this.append({ kind: 'letter-opened', letterId: id, letter, proposal }, trx);
       await trx.insertInto('letters').values({ id, body: canonicalJson(letter), opened_idx: receipt.index, closed_idx: null, deadline: letter.deadline }).execute();
       return { letterId: id, receipt };
-    });
+    }));
   }
 
   async letter(id: string, db: Db = this.db): Promise<{ letter: Letter; row: Tables['letters'] }> {
@@ -532,6 +557,8 @@ export class Instance {
 
   /** Accept a signature record: the proof is the credential (docs/protocol.md §6). */
   async submitRecord(id: string, recordInput: SignatureRecord): Promise<Receipt> {
+    // A record that arrived before the deadline counts, even if its window ends after it.
+    const arrived = this.nowIso();
     const { letter } = await this.letter(id);
     const roster = await this.rosterForLetter(letter);
     const check = this.batcher
@@ -539,10 +566,10 @@ export class Instance {
       : await verifyRecord(recordInput, { letterId: id, letter, byCommitment: roster.byCommitment, keys: this.deps.keys });
     if (!check.ok) throw badRequest(check.code, check.reason);
     const nullifier = recordInput.proof.nullifier;
-    return this.db.transaction().execute(async (trx) => {
+    return this.publish(() => this.db.transaction().execute(async (trx) => {
       const { row } = await this.letter(id, trx);
       if (row.closed_idx !== null) throw conflict('letter_closed', 'this letter is closed');
-      if (row.deadline <= this.nowIso()) throw conflict('deadline_passed', 'the deadline of this letter has passed');
+      if (row.deadline <= arrived) throw conflict('deadline_passed', 'the deadline of this letter has passed');
       const last = await trx
         .selectFrom('signatures')
         .select(['seq'])
@@ -566,11 +593,13 @@ export class Instance {
         .values({ letter_id: id, log_idx: receipt.index, nullifier, seq: recordInput.action.seq, action: recordInput.action.action, signer_member: check.signer?.id ?? null })
         .execute();
       return receipt;
-    });
+    }));
   }
 
   /** Close a letter: commit its record set and result to the log. */
   async closeLetter(id: string): Promise<Receipt & { count: number; named: string[] }> {
+    // What was accepted before the close is published before it.
+    await this.flushPublications();
     return this.db.transaction().execute(async (trx) => {
       const { row } = await this.letter(id, trx);
       if (row.closed_idx !== null) throw conflict('letter_closed', 'this letter is already closed');
