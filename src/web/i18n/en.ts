@@ -36,7 +36,7 @@ export const en = {
   'progress.artifacts': 'Loading the proof circuit from this server: {loaded} of {total}…',
   'progress.proving': 'Making the proof on this device (a few seconds)…',
   'progress.session': 'Proving to the server that you are a member, without saying who you are…',
-  'progress.sending': 'Sending…',
+  'progress.sending': 'Sending… The server publishes it together with the others of the next few seconds, in a random order, so that nobody watching can tell which entry is yours.',
   'progress.receipt': 'Checking the server’s receipt…',
   'progress.elapsed': '({s} s)',
 

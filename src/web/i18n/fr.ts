@@ -36,7 +36,7 @@ export const fr: Record<MessageKey, string> = {
   'progress.artifacts': 'Chargement du circuit de preuve depuis ce serveur : {loaded} sur {total}…',
   'progress.proving': 'Calcul de la preuve sur cet appareil (quelques secondes)…',
   'progress.session': 'Preuve au serveur que vous êtes membre, sans dire qui vous êtes…',
-  'progress.sending': 'Envoi…',
+  'progress.sending': 'Envoi… Le serveur le publie avec les autres des prochaines secondes, dans un ordre aléatoire, pour que personne ne puisse savoir quelle entrée est la vôtre.',
   'progress.receipt': 'Vérification du reçu du serveur…',
   'progress.elapsed': '({s} s)',
 
