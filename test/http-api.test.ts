@@ -362,11 +362,15 @@ describe('refusals leave no trace', () => {
       ['the same record twice (replayed)', () => post(letterUrl('/records'), { record: aliceRecord }), 409, 'replay'],
       ['a named record replayed', () => post(letterUrl('/records'), { record: bobRecord }), 409, 'replay'],
     ],
-    'GET /api/letters/:id/nullifiers/:nullifier': [
-      ['a non-hex letter id', () => get('/api/letters/xyz/nullifiers/1'), 400, 'invalid_request'],
-      ['a non-decimal nullifier', () => get(letterUrl('/nullifiers/0xabc')), 400, 'invalid_request'],
-      ['a nullifier with a leading zero', () => get(letterUrl('/nullifiers/0123')), 400, 'invalid_request'],
-      ['an unknown letter', () => get(`/api/letters/${unknownLetter}/nullifiers/1`), 404, 'letter_not_found'],
+    'POST /api/letters/:id/nullifier': [
+      ['a non-hex letter id', () => post('/api/letters/xyz/nullifier', { nullifier: '1' }), 400, 'invalid_request'],
+      ['a non-decimal nullifier', () => post(letterUrl('/nullifier'), { nullifier: '0xabc' }), 400, 'invalid_request'],
+      ['a nullifier with a leading zero', () => post(letterUrl('/nullifier'), { nullifier: '0123' }), 400, 'invalid_request'],
+      ['a nullifier as a number', () => post(letterUrl('/nullifier'), { nullifier: 1 }), 400, 'invalid_request'],
+      ['an unknown field', () => post(letterUrl('/nullifier'), { nullifier: '1', seq: 2 }), 400, 'invalid_request'],
+      ['no body', () => ({ method: 'POST', url: letterUrl('/nullifier') }) as InjectOptions, 400, 'invalid_request'],
+      ['an unknown letter', () => post(`/api/letters/${unknownLetter}/nullifier`, { nullifier: '1' }), 404, 'letter_not_found'],
+      ['the old GET with the nullifier in the URL', () => get(letterUrl('/nullifiers/1')), 404, 'not_found'],
     ],
     'GET /api/letters/:id/bundle': [
       ['a non-hex letter id', () => get('/api/letters/xyz/bundle'), 400, 'invalid_request'],
@@ -469,9 +473,9 @@ describe('happy path through HTTP', () => {
   });
 
   it("a signer's nullifier state gives the next seq", async () => {
-    const s = json(await ok(get(`/api/letters/${id}/nullifiers/${aliceRecord.proof.nullifier}`)));
+    const s = json(await ok(post(`/api/letters/${id}/nullifier`, { nullifier: aliceRecord.proof.nullifier })));
     expect(s).toMatchObject({ seq: 1, action: 'support' });
-    expect(json(await ok(get(`/api/letters/${id}/nullifiers/1`)))).toEqual({ seq: 0, action: null, index: null });
+    expect(json(await ok(post(`/api/letters/${id}/nullifier`, { nullifier: '1' })))).toEqual({ seq: 0, action: null, index: null });
   });
 
   it("the letter's roster is the snapshot it fixed", async () => {

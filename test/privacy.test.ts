@@ -155,7 +155,7 @@ beforeAll(async () => {
   // The session lets member 0 see the count before the close; without it, it is hidden.
   expect((await getJson(`/api/letters/${id}`, { 'x-session': session })).count).toBe(2);
   expect((await getJson(`/api/letters/${id}`)).count).toBeNull();
-  await getJson(`/api/letters/${id}/nullifiers/${records.anonymous0.proof.nullifier}`);
+  await postJson(`/api/letters/${id}/nullifier`, { nullifier: records.anonymous0.proof.nullifier });
 
   await postJson(`/api/admin/letters/${id}/close`, {}, 200, admin());
   bundleText = (await send({ method: 'GET', url: `/api/letters/${id}/bundle` }, 200)).body;

@@ -117,7 +117,7 @@ async function fetchLetter(ctx: MemberContext, id: string) {
 export async function sign(ctx: MemberContext, id: string, choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' | 'sealed' }) {
   const { letter, group } = await fetchLetter(ctx, id);
   const nullifier = expectedNullifier(ctx.identity, signatureScope(id));
-  const state = await ctx.client.get<{ seq: number; action: string | null }>(`api/letters/${id}/nullifiers/${nullifier}`);
+  const state = await ctx.client.post<{ seq: number; action: string | null }>(`api/letters/${id}/nullifier`, { nullifier });
   if (choice.action === 'withdraw' && state.action !== 'support') {
     throw new CliError('nothing_to_withdraw', 'you have not signed this letter (or already withdrew)');
   }
@@ -190,7 +190,7 @@ export async function vote(ctx: MemberContext, id: string, choiceName: string) {
   const roster = checkRoster(snapshot, parsed.roster);
   if (!roster.ok) throw new CliError(roster.code, `the roster the server sent does not match the ballot: ${roster.reason}`);
   const nullifier = expectedNullifier(ctx.identity, voteScope(id));
-  const state = await ctx.client.get<{ seq: number }>(`api/ballots/${id}/nullifiers/${nullifier}`);
+  const state = await ctx.client.post<{ seq: number }>(`api/ballots/${id}/nullifier`, { nullifier });
   const random = (n: number) => new Uint8Array(randomBytes(n));
   const record = await proveVote({ identity: ctx.identity, group: roster.group, ballot: parsed, ballotId: id, artifacts: nodeArtifacts }, choice, state.seq + 1, random);
   const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/ballots/${id}/votes`, { record });

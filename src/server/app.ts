@@ -39,7 +39,7 @@ export const schemas = {
   rosterQuery: z
     .object({ offset: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(ROSTER_PAGE_MAX).optional() })
     .strict(),
-  nullifierParams: z.object({ id: hex32, nullifier: decimal }).strict(),
+  nullifierBody: z.object({ nullifier: decimal }).strict(),
   createCommittee: z
     .object({ name: z.string().min(1).max(200), k: z.number().int().min(1).max(50), trustees: z.array(z.string().min(1).max(200)).min(1).max(50) })
     .strict(),
@@ -244,8 +244,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const body = parse(schemas.record, req.body, 'body');
     return reply.status(201).send({ receipt: await instance.submitRecord(id, body.record) });
   });
-  app.get('/api/letters/:id/nullifiers/:nullifier', async (req) => {
-    const { id, nullifier } = parse(schemas.nullifierParams, req.params, 'params');
+  // A POST, so that the nullifier is never in a URL (proxies log URLs with client addresses).
+  app.post('/api/letters/:id/nullifier', async (req) => {
+    const { id } = parse(letterParam, req.params, 'params');
+    const { nullifier } = parse(schemas.nullifierBody, req.body, 'body');
     return instance.nullifierState(id, nullifier);
   });
   app.get('/api/letters/:id/bundle', async (req) => {
@@ -295,8 +297,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const { row } = await instance.ballots.get(id);
     return { snapshot: await instance.snapshotAt(row.opened_idx) };
   });
-  app.get('/api/ballots/:id/nullifiers/:nullifier', async (req) => {
-    const { id, nullifier } = parse(schemas.nullifierParams, req.params, 'params');
+  app.post('/api/ballots/:id/nullifier', async (req) => {
+    const { id } = parse(ballotParam, req.params, 'params');
+    const { nullifier } = parse(schemas.nullifierBody, req.body, 'body');
     return instance.ballots.nullifierState(id, nullifier);
   });
   app.post('/api/ballots/:id/votes', async (req, reply) => {

@@ -20,7 +20,7 @@ export const ballotApi = {
   list: () => json<{ ballots: BallotSummary[] }>('/api/ballots'),
   get: (id: string) => json<{ ballotId: string; ballot: unknown; status: 'open' | 'closed' }>(`/api/ballots/${id}`),
   roster: (id: string) => json<{ snapshot: RosterSnapshot }>(`/api/ballots/${id}/roster`),
-  nullifierState: (id: string, nullifier: string) => json<{ seq: number }>(`/api/ballots/${id}/nullifiers/${nullifier}`),
+  nullifierState: (id: string, nullifier: string) => json<{ seq: number }>(`/api/ballots/${id}/nullifier`, { method: 'POST', body: { nullifier } }),
   vote: (id: string, record: unknown) => json<{ receipt: Receipt }>(`/api/ballots/${id}/votes`, { method: 'POST', body: { record } }),
   bundle: (id: string) => request(`/api/ballots/${id}/bundle`).then((r) => r.text()),
   /** The trustee committee's entries on the log, from which a voter checks the key it encrypts to. */

@@ -120,7 +120,7 @@ export const api = {
   propose: (letter: Letter, proposal: unknown) => json<{ letterId: string; receipt: Receipt }>('/api/letters', { method: 'POST', body: { letter, proposal } }),
   submitRecord: (id: string, record: unknown) => json<{ receipt: Receipt }>(`/api/letters/${id}/records`, { method: 'POST', body: { record } }),
   nullifierState: (id: string, nullifier: string) =>
-    json<{ seq: number; action: 'support' | 'withdraw' | null; index: number | null }>(`/api/letters/${id}/nullifiers/${nullifier}`),
+    json<{ seq: number; action: 'support' | 'withdraw' | null; index: number | null }>(`/api/letters/${id}/nullifier`, { method: 'POST', body: { nullifier } }),
   bundle: (id: string) => request(`/api/letters/${id}/bundle`).then((r) => r.text()),
 
   checkpoint: () => request('/api/log/checkpoint').then((r) => r.text()),
