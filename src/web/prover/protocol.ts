@@ -11,7 +11,7 @@ import type { RosterRef, RosterSnapshot } from '../../core/roster.ts';
 import type { SemaphoreProof } from '../../core/semaphore.ts';
 import type { Receipt } from '../api.ts';
 
-export type LetterFields = Pick<Letter, 'title' | 'text' | 'recipient' | 'deadline' | 'revealThreshold' | 'visibility'>;
+export type LetterFields = Pick<Letter, 'title' | 'text' | 'recipient' | 'deadline' | 'revealThreshold' | 'visibility' | 'committee'>;
 
 export interface ProverCalls {
   /** A new identity from fresh randomness, sealed under the passphrase. */
@@ -24,12 +24,24 @@ export interface ProverCalls {
   'check-letter': { in: { letterId: string; letter: unknown }; out: { letter: Letter } };
   /** This member's nullifier on a letter (to ask the server for their latest action). */
   nullifier: { in: { privateKey: string; letterId: string }; out: { nullifier: string } };
+  /**
+   * A signature record. A sealed one also takes the committee's log entries: the worker checks the
+   * letter's committee key against them before sealing the name to it (never the server's word).
+   */
   'prove-action': {
-    in: { privateKey: string; letterId: string; letter: Letter; snapshot: RosterSnapshot; choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named'; seq: number } };
+    in: {
+      privateKey: string;
+      letterId: string;
+      letter: Letter;
+      snapshot: RosterSnapshot;
+      choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' | 'sealed'; seq: number };
+      committeeEntries?: unknown[];
+    };
     out: { record: SignatureRecord; ms: number };
   };
+  /** A proposal. A letter that takes sealed signatures also takes the committee's log entries (checked as for 'prove-action'). */
   'prove-proposal': {
-    in: { privateKey: string; fields: LetterFields; snapshot: RosterSnapshot; ref: RosterRef; nonce: string };
+    in: { privateKey: string; fields: LetterFields; snapshot: RosterSnapshot; ref: RosterRef; nonce: string; committeeEntries?: unknown[] };
     out: { letter: Letter; letterId: string; proposal: SemaphoreProof };
   };
   'prove-session': { in: { privateKey: string; snapshot: RosterSnapshot; ref: RosterRef; challenge: string }; out: { proof: SemaphoreProof } };

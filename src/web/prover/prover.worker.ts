@@ -21,6 +21,7 @@ import { sessionMessage, sessionScope } from '../../core/session.ts';
 import type { SemaphoreProof } from '../../core/semaphore.ts';
 import type { CallName, Progress, ProverCalls, WorkerRequest, WorkerResponse } from './protocol.ts';
 import { singleThreadedCurve } from './single-thread-curve.ts';
+import { checkCommitteeRef } from '../trustee/committee-ref.ts';
 
 interface WorkerScope {
   postMessage(message: WorkerResponse): void;
@@ -109,7 +110,13 @@ const handlers: { [K in CallName]: Handler<K> } = {
     return { nullifier: expectedNullifier(identityOf(privateKey), signatureScope(letterId)) };
   },
 
-  async 'prove-action'({ privateKey, letterId, letter, snapshot, choice }, progress) {
+  async 'prove-action'({ privateKey, letterId, letter, snapshot, choice, committeeEntries }, progress) {
+    if (choice.display === 'sealed') {
+      // Seal the name only to the key the trustees generated on the public log (docs/protocol.md §11).
+      if (!letter.committee) throw new Refusal('sealed_without_committee', 'this letter takes no sealed signatures');
+      const ref = checkCommitteeRef(committeeEntries ?? [], letter.committee);
+      if (!ref.ok) throw new Refusal(ref.code, ref.reason);
+    }
     const identity = identityOf(privateKey);
     const group = groupFor(snapshot, letter.roster);
     if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the roster this letter counts against');
@@ -117,11 +124,15 @@ const handlers: { [K in CallName]: Handler<K> } = {
     await singleThreadedCurve();
     progress({ stage: 'proving' });
     const start = performance.now();
-    const record = await proveAction({ identity, group, letter, letterId, artifacts }, choice);
+    const record = await proveAction({ identity, group, letter, letterId, artifacts }, { ...choice, random });
     return { record, ms: performance.now() - start };
   },
 
-  async 'prove-proposal'({ privateKey, fields, snapshot, ref, nonce }, progress) {
+  async 'prove-proposal'({ privateKey, fields, snapshot, ref, nonce, committeeEntries }, progress) {
+    if (fields.committee) {
+      const checked = checkCommitteeRef(committeeEntries ?? [], fields.committee);
+      if (!checked.ok) throw new Refusal(checked.code, checked.reason);
+    }
     const identity = identityOf(privateKey);
     const group = groupFor(snapshot, ref);
     if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the current roster');

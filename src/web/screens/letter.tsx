@@ -1,12 +1,16 @@
 /**
  * One letter: its words (checked against its id, shown as fingerprint words), "N of M", and for
- * a member: their status, signing anonymously or by name, withdrawing, signing again, and their
+ * a member: their status, signing anonymously, by name or sealed (the name revealed only if the
+ * letter reaches its threshold: docs/protocol.md §11), withdrawing, signing again, and their
  * receipt, re-checked against the log as it grows. A signature is put in the outbox before it is
- * sent, so a server that cannot be reached never makes it vanish.
+ * sent, so a server that cannot be reached never makes it vanish. After the close, a letter that
+ * takes sealed signatures shows what became of them (from its result file).
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Letter } from '../../core/letter.ts';
+import type { SealedSummary } from '../../core/bundle-sealed.ts';
 import { ApiFailure, api, type LetterStatus } from '../api.ts';
+import { trusteeApi } from '../api-trustee.ts';
 import { device, type KeptReceipt } from '../device.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { recheckReceipt } from '../logwatch.ts';
@@ -26,6 +30,20 @@ interface Mine {
 
 type ReceiptCheck = { ok: true; size: number } | { ok: false; reason: string } | null;
 
+type Display = 'anonymous' | 'named' | 'sealed';
+
+/** What the closed letter's result file says of its sealed signatures. */
+interface SealedOutcome {
+  summary: SealedSummary;
+  revealed: string[];
+}
+
+async function sealedOutcome(id: string): Promise<SealedOutcome | null> {
+  const bundle = JSON.parse(await api.bundle(id)) as { result?: { sealed?: SealedSummary; revealed?: string[] } };
+  const summary = bundle.result?.sealed;
+  return summary ? { summary, revealed: bundle.result?.revealed ?? [] } : null;
+}
+
 export function LetterScreen({ id }: { id: string }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -36,7 +54,8 @@ export function LetterScreen({ id }: { id: string }) {
   const [kept, setKept] = useState<KeptReceipt | null>(() => device.receipt(id));
   const [receiptCheck, setReceiptCheck] = useState<ReceiptCheck>(null);
   const [renewed, setRenewed] = useState<'new' | 'expired' | null>(null);
-  const [confirmNamed, setConfirmNamed] = useState(false);
+  const [confirm, setConfirm] = useState<'named' | 'sealed' | null>(null);
+  const [outcome, setOutcome] = useState<SealedOutcome | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [kept4Retry, setKept4Retry] = useState(false);
   const load = useTask();
@@ -58,6 +77,7 @@ export function LetterScreen({ id }: { id: string }) {
       const checked = await prove('check-letter', { letterId: id, letter: s.letter });
       setLetter(checked.letter);
       setStatus(s);
+      if (s.status === 'closed' && checked.letter.committee) setOutcome(await sealedOutcome(id).catch(() => null));
       if (key) {
         const [{ nullifier }, { snapshot }] = await Promise.all([prove('nullifier', { privateKey: key, letterId: id }), api.letterRoster(id)]);
         const { commitment } = await prove('commitment', { privateKey: key });
@@ -102,17 +122,19 @@ export function LetterScreen({ id }: { id: string }) {
     };
   }, [kept, verifierKey]);
 
-  const perform = async (choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' }) => {
+  const perform = async (choice: { action: 'support' | 'withdraw'; display?: Display }) => {
     if (!key || !letter) return;
     setDone(null);
     setKept4Retry(false);
-    setConfirmNamed(false);
+    setConfirm(null);
     await act.run(async (report) => {
       if (waiting.length > 0) throw new ApiFailure('outbox_waiting', 'a signature is waiting to be sent', 0);
       const [{ snapshot }, { nullifier }] = await Promise.all([api.letterRoster(id), prove('nullifier', { privateKey: key, letterId: id })]);
       const state = await api.nullifierState(id, nullifier);
       if (choice.action === 'withdraw' && state.action !== 'support') throw new ApiFailure('nothing_to_withdraw', 'nothing to withdraw', 0);
-      const { record } = await prove('prove-action', { privateKey: key, letterId: id, letter, snapshot, choice: { ...choice, seq: state.seq + 1 } }, report);
+      // A sealed name is sealed only to the key the committee's own log entries give (checked in the worker).
+      const committeeEntries = choice.display === 'sealed' ? (await trusteeApi.status()).entries.map((e) => e.entry) : undefined;
+      const { record } = await prove('prove-action', { privateKey: key, letterId: id, letter, snapshot, choice: { ...choice, seq: state.seq + 1 }, committeeEntries }, report);
       const item = { letterId: id, record, made: new Date().toISOString() };
       // Kept on this device before the first attempt to send it.
       app.setOutbox([...device.outbox(), item]);
@@ -125,7 +147,15 @@ export function LetterScreen({ id }: { id: string }) {
       app.setOutbox(withoutItem(device.outbox(), item));
       if (!d.ok) throw new ApiFailure(d.code, d.message, 400);
       setKept(d.kept);
-      setDone(choice.action === 'withdraw' ? t('letter.withdrawn') : choice.display === 'named' ? t('letter.signedNamed') : t('letter.signedAnonymous'));
+      setDone(
+        choice.action === 'withdraw'
+          ? t('letter.withdrawn')
+          : choice.display === 'named'
+            ? t('letter.signedNamed')
+            : choice.display === 'sealed'
+              ? t('letter.signedSealed', { t: letter.revealThreshold })
+              : t('letter.signedAnonymous'),
+      );
       await refresh();
     });
   };
@@ -159,6 +189,8 @@ export function LetterScreen({ id }: { id: string }) {
   const supporting = mine?.action === 'support';
   const onRoster = mine?.name !== null && mine !== null;
   const display = kept && mine && kept.seq === mine.seq ? kept.display : null;
+  // Sealed signatures need the letter's committee and a threshold to reveal at.
+  const sealedOffered = !!letter?.committee && letter.revealThreshold >= 1;
 
   return (
     <Page title={title}>
@@ -176,6 +208,7 @@ export function LetterScreen({ id }: { id: string }) {
               {t('letter.named')} {status.named.join(', ')}
             </p>
           ) : null}
+          {sealedOffered ? <SealedPanel letter={letter} closed={status.status === 'closed'} outcome={outcome} mine={display === 'sealed' && supporting ? mine?.name ?? null : null} /> : null}
 
           <section aria-labelledby="h-me" className="panel">
             <h2 id="h-me">{t('letter.youTitle')}</h2>
@@ -194,7 +227,9 @@ export function LetterScreen({ id }: { id: string }) {
                       ? t('letter.statusWithdrew')
                       : display === 'named'
                         ? t('letter.statusNamed')
-                        : display === 'anonymous'
+                        : display === 'sealed'
+                          ? t('letter.statusSealed', { t: letter.revealThreshold })
+                          : display === 'anonymous'
                           ? t('letter.statusAnonymous')
                           : t('letter.statusSigned')}
                 </p>
@@ -232,14 +267,27 @@ export function LetterScreen({ id }: { id: string }) {
                         {t('letter.withdraw')}
                       </button>
                     </p>
-                  ) : confirmNamed ? (
+                  ) : confirm === 'named' ? (
                     <div className="panel inner">
                       <p>{t('letter.namedWarning', { name: mine.name ?? '' })}</p>
                       <p className="actions">
                         <button type="button" className="button primary" disabled={act.busy} onClick={() => perform({ action: 'support', display: 'named' })}>
                           {t('letter.confirmNamed')}
                         </button>
-                        <button type="button" className="button" onClick={() => setConfirmNamed(false)}>
+                        <button type="button" className="button" onClick={() => setConfirm(null)}>
+                          {t('action.cancel')}
+                        </button>
+                      </p>
+                    </div>
+                  ) : confirm === 'sealed' && letter.committee ? (
+                    <div className="panel inner" data-testid="sealed-confirm">
+                      <p>{t('letter.sealedWarning', { name: mine.name ?? '', t: letter.revealThreshold, k: letter.committee.k, n: letter.committee.n })}</p>
+                      <p>{t('letter.sealedWarning2')}</p>
+                      <p className="actions">
+                        <button type="button" className="button primary" disabled={act.busy} onClick={() => perform({ action: 'support', display: 'sealed' })}>
+                          {t('letter.confirmSealed')}
+                        </button>
+                        <button type="button" className="button" onClick={() => setConfirm(null)}>
                           {t('action.cancel')}
                         </button>
                       </p>
@@ -250,11 +298,17 @@ export function LetterScreen({ id }: { id: string }) {
                         <button type="button" className="button primary" disabled={act.busy} onClick={() => perform({ action: 'support', display: 'anonymous' })}>
                           {mine.action === 'withdraw' ? t('letter.signAgainAnonymous') : t('letter.signAnonymous')}
                         </button>
-                        <button type="button" className="button" disabled={act.busy} onClick={() => setConfirmNamed(true)}>
+                        <button type="button" className="button" disabled={act.busy} onClick={() => setConfirm('named')}>
                           {t('letter.signNamed')}
                         </button>
+                        {sealedOffered ? (
+                          <button type="button" className="button" disabled={act.busy} onClick={() => setConfirm('sealed')}>
+                            {t('letter.signSealed')}
+                          </button>
+                        ) : null}
                       </p>
                       <p className="small">{t('letter.anonymousExplain')}</p>
+                      {sealedOffered ? <p className="small">{t('letter.sealedExplain', { t: letter.revealThreshold })}</p> : null}
                     </>
                   )
                 ) : null}
@@ -294,5 +348,48 @@ export function LetterScreen({ id }: { id: string }) {
         </>
       ) : null}
     </Page>
+  );
+}
+
+/**
+ * A letter that takes sealed signatures: the rule before the close; after it, what became of the
+ * sealed names (none, stayed sealed below the threshold, waiting for the trustees, or revealed).
+ */
+function SealedPanel({ letter, closed, outcome, mine }: { letter: Letter; closed: boolean; outcome: SealedOutcome | null; mine: string | null }) {
+  const i18n = useI18n();
+  const { t, tn } = i18n;
+  const committee = letter.committee!;
+  const rule = t('sealed.rule', { t: letter.revealThreshold, k: committee.k, n: committee.n });
+  if (!closed || !outcome) {
+    return (
+      <section aria-labelledby="h-sealed" className="panel" data-testid="sealed">
+        <h2 id="h-sealed">{t('sealed.title')}</h2>
+        <p>{rule}</p>
+      </section>
+    );
+  }
+  const { summary, revealed } = outcome;
+  // The member who signed sealed on this device: what became of their own name.
+  const mineText = !mine ? null : summary.status === 'revealed' && revealed.includes(mine) ? t('sealed.mineRevealed') : summary.status === 'below-threshold' ? t('sealed.mineStayed') : null;
+  return (
+    <section aria-labelledby="h-sealed" className="panel" data-testid="sealed">
+      <h2 id="h-sealed">{t('sealed.title')}</h2>
+      <p data-testid="sealed-outcome">
+        {summary.status === 'none'
+          ? t('sealed.none')
+          : summary.status === 'below-threshold'
+            ? tn('sealed.stayed', summary.stillSealed, { t: letter.revealThreshold })
+            : summary.status === 'pending'
+              ? tn('sealed.pending', summary.stillSealed, { k: committee.k, t: letter.revealThreshold })
+              : revealed.length > 0
+                ? `${t('sealed.revealed')} ${revealed.join(', ')}`
+                : t('sealed.revealedNone')}
+      </p>
+      {summary.invalid.length > 0 ? <p>{tn('sealed.invalid', summary.invalid.length)}</p> : null}
+      {mineText ? <p data-testid="sealed-mine">{mineText}</p> : null}
+      <p className="small muted">
+        {rule} {t('sealed.checkFile')}
+      </p>
+    </section>
   );
 }

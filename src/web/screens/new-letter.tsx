@@ -1,12 +1,15 @@
 /**
  * Propose a letter, anonymously: the letter fixes the current roster, and the proposal is a
  * membership proof scoped to this letter (docs/protocol.md §5), unlinkable to the proposer's
- * signature on it.
+ * signature on it. When the trustee committee is ready, the letter may also take sealed
+ * signatures (§11): it then fixes the committee's key, checked against the log in the worker.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { bytesToHex } from '../../core/encoding.ts';
 import type { Visibility } from '../../core/letter.ts';
 import { api } from '../api.ts';
+import { trusteeApi } from '../api-trustee.ts';
+import type { Letter } from '../../core/letter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { prove } from '../prover/client.ts';
@@ -40,6 +43,14 @@ export function NewLetterScreen() {
   const [deadline, setDeadline] = useState(defaultDeadline);
   const [visibility, setVisibility] = useState<Visibility>('live');
   const [threshold, setThreshold] = useState('');
+  const [committee, setCommittee] = useState<NonNullable<Letter['committee']> | null>(null);
+  const [sealed, setSealed] = useState(false);
+  useEffect(() => {
+    trusteeApi.ref().then(
+      (r) => setCommittee(r.committee),
+      () => setCommittee(null),
+    );
+  }, []);
   const [formError, setFormError] = useState<string | null>(null);
   const task = useTask();
 
@@ -68,13 +79,16 @@ export function NewLetterScreen() {
     setFormError(null);
     const instant = toInstant(deadline);
     if (!instant || Date.parse(instant) <= Date.now()) return setFormError(t('propose.deadlinePast'));
-    const revealThreshold = visibility === 'at-threshold' ? Number(threshold) : 0;
-    if (visibility === 'at-threshold' && (!Number.isInteger(revealThreshold) || revealThreshold < 1)) return setFormError(t('propose.thresholdNeeded'));
+    const withSealed = sealed && committee !== null;
+    const needsThreshold = visibility === 'at-threshold' || withSealed;
+    const revealThreshold = needsThreshold ? Number(threshold) : 0;
+    if (needsThreshold && (!Number.isInteger(revealThreshold) || revealThreshold < 1)) return setFormError(t('propose.thresholdNeeded'));
     await task.run(async (report) => {
       const { snapshot, ref } = await api.roster();
       const nonce = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
-      const fields = { title: title.trim(), text, recipient: recipient.trim(), deadline: instant, revealThreshold, visibility };
-      const made = await prove('prove-proposal', { privateKey: key, fields, snapshot, ref, nonce }, report);
+      const fields = { title: title.trim(), text, recipient: recipient.trim(), deadline: instant, revealThreshold, visibility, ...(withSealed ? { committee } : {}) };
+      const committeeEntries = withSealed ? (await trusteeApi.status()).entries.map((e) => e.entry) : undefined;
+      const made = await prove('prove-proposal', { privateKey: key, fields, snapshot, ref, nonce, committeeEntries }, report);
       report({ stage: 'sending' });
       const r = await api.propose(made.letter, made.proposal);
       report({ stage: 'receipt' });
@@ -114,8 +128,23 @@ export function NewLetterScreen() {
             </div>
           ))}
         </fieldset>
-        {visibility === 'at-threshold' ? (
-          <Field label={t('propose.threshold')} hint={t('propose.thresholdHint')}>
+        {committee ? (
+          <fieldset>
+            <legend>{t('propose.sealedTitle')}</legend>
+            <div className="choice">
+              <input type="checkbox" id="sealed" checked={sealed} onChange={(e) => setSealed(e.target.checked)} aria-describedby="sealed-hint" />
+              <label htmlFor="sealed">{t('propose.sealed')}</label>
+              <p className="hint" id="sealed-hint">
+                {t('propose.sealedHint', { k: committee.k, n: committee.n })}
+              </p>
+            </div>
+          </fieldset>
+        ) : null}
+        {visibility === 'at-threshold' || (sealed && committee) ? (
+          <Field
+            label={sealed && committee ? t('propose.sealedThreshold') : t('propose.threshold')}
+            hint={sealed && committee && visibility === 'at-threshold' ? t('propose.sealedThresholdBoth') : t('propose.thresholdHint')}
+          >
             {({ id, describedBy }) => (
               <input id={id} type="number" inputMode="numeric" min={1} aria-describedby={describedBy} value={threshold} onChange={(e) => setThreshold(e.target.value)} required />
             )}
