@@ -67,11 +67,14 @@ export function HomeScreen() {
         </ul>
       </section>
 
-      {app.adminToken ? null : (
-        <p className="muted small">
-          <Link to="/organizer">{t('home.organizerLink')}</Link>
-        </p>
-      )}
+      <p className="muted small">
+        {app.adminToken ? null : (
+          <>
+            <Link to="/organizer">{t('home.organizerLink')}</Link> ·{' '}
+          </>
+        )}
+        <Link to="/trustee">{t('home.trusteeLink')}</Link>
+      </p>
     </Page>
   );
 }

@@ -12,6 +12,7 @@ import { Link } from '../router.tsx';
 import { useApp } from '../state.tsx';
 import { ErrorNotice, Field, Notice, Page, describe, useTask } from '../ui.tsx';
 import { OrganizerNav, RequireOrganizer } from './organizer-shared.tsx';
+import { CommitteeSection } from '../trustee/organizer-committee.tsx';
 
 export function OrganizerScreen() {
   const { t } = useI18n();
@@ -182,6 +183,8 @@ function Roster({ token }: { token: string }) {
         </ul>
         <p className="muted small">{t('organizer.logNote')}</p>
       </section>
+
+      <CommitteeSection token={token} />
       <p className="muted small">
         <button type="button" className="link" onClick={() => app.setAdminToken(null)}>
           {t('organizer.forgetToken')}
