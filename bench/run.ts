@@ -8,6 +8,7 @@
 // it lazily; when ffjavascript's bn128.js first runs it sets globalThis.curve_bn128 = null, which
 // orphans the curve the prover already built (its worker threads keep the process alive forever).
 import 'snarkjs';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,14 @@ try {
   writeFileSync(join(dir, `${settings.file}.md`), table);
   process.stdout.write(table);
   say(`wrote bench/results/${settings.file}.json and .md`);
+  // Then verification throughput (bare verifyProof vs batch and pool), in its own process so its
+  // worker threads and curves start clean; it ends by printing one JSON line with baselinePerSec,
+  // oursPerSec and ratio, which goes to our stdout as the run's summary line.
+  say('verification throughput (bench/verify-throughput.ts)…');
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'verify-throughput.ts'), ...(mode === 'quick' ? ['--quick'] : [])], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (child.status !== 0) throw new Error(`verify-throughput.ts exited with ${child.status ?? child.signal}`);
 } finally {
   await releaseSnarkjs();
   // That should leave nothing running. If something still holds the process (an orphaned curve's

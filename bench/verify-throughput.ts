@@ -33,7 +33,7 @@ const SETTINGS = {
   // baseline: proofs per round for the one-by-one methods; workload: proofs per round for the others.
   // distinct: real proofs made once and cached (about a second each the first time).
   full: { distinct: 64, baseline: 64, workload: 2048, rounds: 7, file: 'verify-throughput' },
-  quick: { distinct: 16, baseline: 32, workload: 512, rounds: 3, file: 'verify-throughput-quick' },
+  quick: { distinct: 16, baseline: 32, workload: 256, rounds: 3, file: 'verify-throughput-quick' },
 };
 
 const args = process.argv.slice(2);
