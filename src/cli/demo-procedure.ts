@@ -9,19 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Ballot, ballotId as computeBallotId } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
-import { identityFromPrivateKey, type Identity } from '../core/identity.ts';
 import { type Letter, letterId as computeLetterId } from '../core/letter.ts';
 import { plausibleNames } from '../core/names.ts';
 import type { ProcedureBundle } from '../core/procedure-bundle.ts';
 import { PRESETS, noticeThreshold } from '../core/procedures.ts';
 import { proveAction, proveProposal } from '../core/prove.ts';
 import { rosterRef } from '../core/roster.ts';
-import { transportEntry } from '../core/trustee/dkg.ts';
 import { trusteeStep } from '../core/trustee/duties.ts';
-import { randomScalar } from '../core/trustee/group.ts';
 import { nodeArtifacts, nodeVerificationKeys } from '../node/artifacts.ts';
 import { openOrInit } from '../server/open.ts';
 import { inProcessTrusteeApi } from '../server/trustee-api.ts';
+import { enrollMembers, formCommittee } from './demo-world.ts';
 import { CliError } from './errors.ts';
 import { Progress } from './progress.ts';
 
@@ -51,31 +49,11 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
   try {
     const { instance } = await openOrInit({ dataDir: dir, name: 'Demo caucus', origin: 'demo.undersigned.invalid/caucus' });
     const allNames = plausibleNames(members + trustees.n, random(32));
-    const added = await instance.addMembers(allNames.slice(0, members).map((name) => ({ name })));
-    const identities: Identity[] = [];
-    const enrolling = new Progress('enrolling', members);
-    for (let i = 0; i < added.length; i++) {
-      const id = identityFromPrivateKey(random(32));
-      await instance.enroll(added[i].code, id.commitment.toString());
-      identities.push(id);
-      enrolling.tick(i + 1);
-    }
+    const identities = await enrollMembers(instance, allNames.slice(0, members), 'enrolling');
     log(`roster: ${members} members enrolled`);
 
     // The trustee committee that alone can decrypt the tally (k of n, together).
-    const codes = await instance.committee.create({ name: 'Demo trustees', k: trustees.k, trustees: allNames.slice(members) });
-    const secrets: bigint[] = [];
-    for (const t of codes) {
-      const secret = randomScalar(random);
-      secrets.push(secret);
-      const { transportKey, proof } = transportEntry(secret, 'Demo trustees', t.index, random);
-      await instance.committee.join(t.code, transportKey, proof);
-    }
-    for (let round = 0; round < 3 && !(await instance.committee.letterRef()); round++) {
-      for (const s of secrets) await trusteeStep(inProcessTrusteeApi(instance), s, nodeVerificationKeys, random);
-    }
-    const committee = await instance.committee.letterRef();
-    if (!committee) throw new Error('the committee did not complete its key generation');
+    const { secrets, ref: committee } = await formCommittee(instance, 'Demo trustees', trustees.k, allNames.slice(members));
     log(`trustees: ${trustees.k} of ${trustees.n} committee ready`);
 
     const { snapshot, ref } = await instance.roster();

@@ -8,17 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle } from '../core/bundle.ts';
-import { identityFromPrivateKey, type Identity } from '../core/identity.ts';
 import { type Letter, letterId as computeLetterId } from '../core/letter.ts';
 import { plausibleNames } from '../core/names.ts';
 import { type ProverContext, proveAction, proveProposal } from '../core/prove.ts';
 import { rosterRef } from '../core/roster.ts';
 import { nodeArtifacts, nodeVerificationKeys } from '../node/artifacts.ts';
-import { transportEntry } from '../core/trustee/dkg.ts';
-import { randomScalar } from '../core/trustee/group.ts';
 import { trusteeStep } from '../core/trustee/duties.ts';
 import { inProcessTrusteeApi } from '../server/trustee-api.ts';
 import { openOrInit } from '../server/open.ts';
+import { enrollMembers, formCommittee } from './demo-world.ts';
 import { CliError } from './errors.ts';
 import { Progress } from './progress.ts';
 
@@ -64,35 +62,17 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
     const allNames = plausibleNames(members + trusteeCount, new Uint8Array(randomBytes(32)));
     const names = allNames.slice(0, members);
     log(`roster: adding ${members} members`);
-    const added = await instance.addMembers(names.map((name) => ({ name })));
-
-    const identities: Identity[] = [];
-    const enrolling = new Progress('enrolling', members);
-    for (let i = 0; i < added.length; i++) {
-      const identity = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
-      await instance.enroll(added[i].code, identity.commitment.toString());
-      identities.push(identity);
-      enrolling.tick(i + 1);
-    }
+    const identities = await enrollMembers(instance, names, 'enrolling');
 
     // The trustee committee: each trustee joins with its code, then deals and checks shares.
-    const trusteeSecrets: bigint[] = [];
+    let trusteeSecrets: bigint[] = [];
     let committeeRef: Letter['committee'];
     if (options.trustees) {
       const { k, n } = options.trustees;
-      const codes = await instance.committee.create({ name: 'Demo trustees', k, trustees: allNames.slice(members) });
-      for (const t of codes) {
-        const secret = randomScalar(random);
-        trusteeSecrets.push(secret);
-        const { transportKey, proof } = transportEntry(secret, 'Demo trustees', t.index, random);
-        await instance.committee.join(t.code, transportKey, proof);
-      }
-      for (let round = 0; round < 3 && !(await instance.committee.letterRef()); round++) {
-        for (const secret of trusteeSecrets) await trusteeStep(inProcessTrusteeApi(instance), secret, nodeVerificationKeys, random);
-      }
-      committeeRef = (await instance.committee.letterRef()) ?? undefined;
-      if (!committeeRef) throw new Error('the demo committee did not complete its key generation');
-      log(`trustees: ${k} of ${n} committee formed, key ${committeeRef.publicKey.slice(0, 16)}…`);
+      const formed = await formCommittee(instance, 'Demo trustees', k, allNames.slice(members));
+      trusteeSecrets = formed.secrets;
+      committeeRef = formed.ref;
+      log(`trustees: ${k} of ${n} committee formed, key ${formed.ref.publicKey.slice(0, 16)}…`);
     }
 
     const { snapshot, ref } = await instance.roster();

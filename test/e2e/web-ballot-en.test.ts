@@ -5,7 +5,6 @@
  * the winner and the recorded vote lists each member's name and choice — both as this browser
  * verified them. Bad input in the form (one candidate, a past deadline) is refused with nothing opened.
  */
-import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ballot, ballotId as computeBallotId } from '../../src/core/ballot/ballot.ts';
@@ -13,16 +12,13 @@ import { bytesToHex, canonicalJson } from '../../src/core/encoding.ts';
 import { proveVote } from '../../src/core/ballot/prove-vote.ts';
 import { identityFromPrivateKey, type Identity } from '../../src/core/identity.ts';
 import { rosterRef } from '../../src/core/roster.ts';
-import { transportEntry } from '../../src/core/trustee/dkg.ts';
-import { trusteeStep } from '../../src/core/trustee/duties.ts';
-import { Point, randomScalar } from '../../src/core/trustee/group.ts';
-import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../../src/node/artifacts.ts';
-import { inProcessTrusteeApi } from '../../src/server/trustee-api.ts';
+import { Point } from '../../src/core/trustee/group.ts';
+import { enrollMembers, formCommittee, random, trusteesStep } from '../../src/cli/demo-world.ts';
+import { nodeArtifacts, releaseSnarkjs } from '../../src/node/artifacts.ts';
 import { addMembers, catalogs, enroll, msg, person, readCodes, setUp, type Person } from './journey.ts';
 import { checkScreen, haveChromium, launchBrowser, newTab, startServer, tempDir, warnIfNoChromium, writeReport, type Server, type Tab } from './support.ts';
 
 const L = catalogs.en;
-const random = (n: number) => new Uint8Array(randomBytes(n));
 
 warnIfNoChromium('election and recorded vote journey (English)');
 
@@ -59,22 +55,8 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
     await enroll(alice, server, codes.get('Alice Tremblay')!, L, dir);
     const bob = identityFromPrivateKey(random(32));
     await server.instance.enroll(codes.get('Bob Roy')!, bob.commitment.toString());
-    others.push(bob);
-    for (const a of await server.instance.addMembers([{ name: 'Chloé Gagnon' }, { name: 'Dan Smith' }])) {
-      const identity = identityFromPrivateKey(random(32));
-      await server.instance.enroll(a.code, identity.commitment.toString());
-      others.push(identity);
-    }
-    const slots = await server.instance.committee.create({ name: 'Trustees', k: 2, trustees: ['T1', 'T2', 'T3'] });
-    for (const s of slots) {
-      const secret = randomScalar(random);
-      secrets.push(secret);
-      const { transportKey, proof } = transportEntry(secret, 'Trustees', s.index, random);
-      await server.instance.committee.join(s.code, transportKey, proof);
-    }
-    for (let round = 0; round < 3 && !(await server.instance.committee.letterRef()); round++) {
-      for (const s of secrets) await trusteeStep(inProcessTrusteeApi(server.instance), s, nodeVerificationKeys, random);
-    }
+    others.push(bob, ...(await enrollMembers(server.instance, ['Chloé Gagnon', 'Dan Smith'])));
+    secrets.push(...(await formCommittee(server.instance, 'Trustees', 2, ['T1', 'T2', 'T3'])).secrets);
     expect(await server.instance.committee.letterRef()).not.toBeNull();
   });
 
@@ -143,7 +125,7 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
 
   it('after the close and the tally, the pages show the winner and the recorded votes by name', async () => {
     for (const id of [ids.election, ids.adoption]) await server.instance.ballots.close(id);
-    for (const s of secrets.slice(0, 2)) await trusteeStep(inProcessTrusteeApi(server.instance), s, nodeVerificationKeys, random);
+    await trusteesStep(server.instance, secrets.slice(0, 2));
 
     const page = alice.tab.page;
     await page.goto(`${server.url}/ballots/${ids.election}`);

@@ -8,28 +8,23 @@
  * the page shows the tally and the decision it verified itself, and the verify page checks the
  * downloaded file offline. 4 "oui" of 6 members is a majority of all members: the leader is removed.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ballot } from '../../src/core/ballot/ballot.ts';
 import { proveVote } from '../../src/core/ballot/prove-vote.ts';
-import { identityFromPrivateKey, type Identity } from '../../src/core/identity.ts';
 import type { Letter } from '../../src/core/letter.ts';
 import { verifyProcedureBundle } from '../../src/core/procedure-bundle.ts';
 import { proveAction } from '../../src/core/prove.ts';
 import { rosterRef } from '../../src/core/roster.ts';
-import { transportEntry } from '../../src/core/trustee/dkg.ts';
-import { trusteeStep } from '../../src/core/trustee/duties.ts';
-import { randomScalar } from '../../src/core/trustee/group.ts';
+import type { Identity } from '../../src/core/identity.ts';
+import { enrollMembers, formCommittee, random, trusteesStep } from '../../src/cli/demo-world.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../../src/node/artifacts.ts';
-import { inProcessTrusteeApi } from '../../src/server/trustee-api.ts';
 import { addMembers, catalogs, closeLetter, enroll, msg, person, propose, readCodes, setUp, sign, verifyFile, type Person } from './journey.ts';
 import { checkScreen, haveChromium, launchBrowser, newTab, startServer, tempDir, warnIfNoChromium, writeReport, type Server, type Tab } from './support.ts';
 
 const L = catalogs.fr;
-const random = (n: number) => new Uint8Array(randomBytes(n));
 
 warnIfNoChromium('leadership review journey (French)');
 
@@ -69,27 +64,13 @@ describe.skipIf(!haveChromium)('a leadership review from notice to decision, in 
     benoit = await person(browser, 'Benoît Gagnon', 'fr', 'phone');
     await enroll(amelie, server, codes.get('Amélie Tremblay')!, L, dir);
     await enroll(benoit, server, codes.get('Benoît Gagnon')!, L, dir);
-    const added = await server.instance.addMembers(['Chantal Roy', 'Denis Côté', 'Élise Bouchard', 'François Lévesque'].map((name) => ({ name })));
-    for (const a of added) {
-      const identity = identityFromPrivateKey(random(32));
-      await server.instance.enroll(a.code, identity.commitment.toString());
-      others.push(identity);
-    }
+    others.push(...(await enrollMembers(server.instance, ['Chantal Roy', 'Denis Côté', 'Élise Bouchard', 'François Lévesque'])));
     const { snapshot } = await server.instance.roster();
     expect(snapshot.members.filter((m) => m.commitment !== null)).toHaveLength(6);
   });
 
   it('three of five trustees form the committee that alone can decrypt the tally', async () => {
-    const slots = await server.instance.committee.create({ name: 'Fiduciaires', k: 3, trustees: ['T1', 'T2', 'T3', 'T4', 'T5'] });
-    for (const s of slots) {
-      const secret = randomScalar(random);
-      secrets.push(secret);
-      const { transportKey, proof } = transportEntry(secret, 'Fiduciaires', s.index, random);
-      await server.instance.committee.join(s.code, transportKey, proof);
-    }
-    for (let round = 0; round < 3 && !(await server.instance.committee.letterRef()); round++) {
-      for (const s of secrets) await trusteeStep(inProcessTrusteeApi(server.instance), s, nodeVerificationKeys, random);
-    }
+    secrets.push(...(await formCommittee(server.instance, 'Fiduciaires', 3, ['T1', 'T2', 'T3', 'T4', 'T5'])).secrets);
     expect(await server.instance.committee.letterRef()).not.toBeNull();
   });
 
@@ -171,7 +152,7 @@ describe.skipIf(!haveChromium)('a leadership review from notice to decision, in 
     expect(await page.getByTestId('tally').count()).toBe(0);
 
     // Three of the five trustees check the votes and publish their partial decryptions.
-    for (const s of secrets.slice(0, 3)) await trusteeStep(inProcessTrusteeApi(server.instance), s, nodeVerificationKeys, random);
+    await trusteesStep(server.instance, secrets.slice(0, 3));
 
     await page.getByRole('button', { exact: true, name: L['ballot.refresh'] }).click();
     await page.getByTestId('tally').waitFor({ timeout: 120_000 });

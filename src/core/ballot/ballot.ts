@@ -23,6 +23,7 @@ import { type Ciphertext, addCiphertexts, decodeCiphertext, encodeCiphertext, en
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const CommitteeRefSchema = z.object({ id: hex32, publicKey: hex32, k: z.number().int().min(1), n: z.number().int().min(1) }).strict();
+export type CommitteeRef = z.infer<typeof CommitteeRefSchema>;
 
 export const BallotSchema = z
   .object({
