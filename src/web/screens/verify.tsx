@@ -117,18 +117,7 @@ export function VerifyScreen() {
             <dd>
               <Words hex={verdict.letterId} />
             </dd>
-            <dt>{t('verify.checkpoint')}</dt>
-            <dd>
-              {t('verify.checkpointText', { origin: verdict.checkpoint.origin, size: verdict.checkpoint.size })}
-              <Words hex={verdict.checkpoint.rootHash} />
-            </dd>
-            <dt>{t('verify.key')}</dt>
-            <dd>
-              <code className="hex">{verdict.verifierKey}</code>
-              <p className="small">
-                {serverKey === undefined ? t('verify.keyUnknown') : serverKey === verdict.verifierKey ? t('verify.keyThis') : t('verify.keyOther')}
-              </p>
-            </dd>
+            <LogFacts checkpoint={verdict.checkpoint} verifierKey={verdict.verifierKey} serverKey={serverKey} />
           </dl>
         </section>
       ) : null}
@@ -137,18 +126,7 @@ export function VerifyScreen() {
           <h2 id="h-verdict">{t('verify.procedureValid')}</h2>
           <ProcedureResult verdict={procedure} />
           <dl>
-            <dt>{t('verify.checkpoint')}</dt>
-            <dd>
-              {t('verify.checkpointText', { origin: procedure.checkpoint.origin, size: procedure.checkpoint.size })}
-              <Words hex={procedure.checkpoint.rootHash} />
-            </dd>
-            <dt>{t('verify.key')}</dt>
-            <dd>
-              <code className="hex">{procedure.verifierKey}</code>
-              <p className="small">
-                {serverKey === undefined ? t('verify.keyUnknown') : serverKey === procedure.verifierKey ? t('verify.keyThis') : t('verify.keyOther')}
-              </p>
-            </dd>
+            <LogFacts checkpoint={procedure.checkpoint} verifierKey={procedure.verifierKey} serverKey={serverKey} />
           </dl>
         </section>
       ) : null}
@@ -164,5 +142,24 @@ export function VerifyScreen() {
       {fileName && (verdict || procedure) ? <p className="muted small">{t('verify.file', { name: fileName })}</p> : null}
       <Notice>{t('verify.offline')}</Notice>
     </Page>
+  );
+}
+
+/** The log checkpoint a verdict rests on, and whether its key is this server's. */
+function LogFacts({ checkpoint, verifierKey, serverKey }: { checkpoint: { origin: string; size: number; rootHash: string }; verifierKey: string; serverKey: string | undefined }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <dt>{t('verify.checkpoint')}</dt>
+      <dd>
+        {t('verify.checkpointText', { origin: checkpoint.origin, size: checkpoint.size })}
+        <Words hex={checkpoint.rootHash} />
+      </dd>
+      <dt>{t('verify.key')}</dt>
+      <dd>
+        <code className="hex">{verifierKey}</code>
+        <p className="small">{serverKey === undefined ? t('verify.keyUnknown') : serverKey === verifierKey ? t('verify.keyThis') : t('verify.keyOther')}</p>
+      </dd>
+    </>
   );
 }
