@@ -299,7 +299,7 @@ export const en = {
   'log.keyGot': 'Key the server uses now',
 
   'verify.title': 'Verify a result file',
-  'verify.lead': 'Check a letter’s result file (the bundle). Everything is checked in this page, with no request to any server.',
+  'verify.lead': 'Check a result file: a letter’s, or a procedure’s (its notice, ballot, tally and decision). Everything is checked in this page, with no request to any server.',
   'verify.drop': 'Choose or drop the result file (.json)',
   'verify.loading': 'Loading the verifier…',
   'verify.ready': 'Ready. The file will not leave this device.',

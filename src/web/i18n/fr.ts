@@ -299,7 +299,7 @@ export const fr: Record<MessageKey, string> = {
   'log.keyGot': 'Clé utilisée maintenant par le serveur',
 
   'verify.title': 'Vérifier un fichier de résultat',
-  'verify.lead': 'Vérifiez le fichier de résultat d’une lettre. Tout est vérifié dans cette page, sans aucune requête à un serveur.',
+  'verify.lead': 'Vérifiez un fichier de résultat : celui d’une lettre, ou d’une procédure (son avis, son scrutin, son dépouillement et sa décision). Tout est vérifié dans cette page, sans aucune requête à un serveur.',
   'verify.drop': 'Choisissez ou déposez le fichier de résultat (.json)',
   'verify.loading': 'Chargement du vérificateur…',
   'verify.ready': 'Prêt. Le fichier ne quittera pas cet appareil.',
