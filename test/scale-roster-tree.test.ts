@@ -16,6 +16,7 @@ import { LeanIMT } from '@zk-kit/lean-imt';
 import fc from 'fast-check';
 import { poseidon2 } from 'poseidon-lite/poseidon2';
 import { afterAll, describe, expect, it } from 'vitest';
+import { poseidon2 as poseidon2Lean } from '../src/core/poseidon2.ts';
 import { groupOfLeaves, leanTreeLevels } from '../src/core/roster-tree.ts';
 import { groupOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { rosterRef } from '../src/core/roster.ts';
@@ -49,6 +50,24 @@ const leavesArb = fc
       { minLength: n, maxLength: n },
     ),
   );
+
+describe('Poseidon of two field elements (src/core/poseidon2.ts)', () => {
+  it('is poseidon-lite’s poseidon2, on random field elements and on 0, 1 and r − 1', () => {
+    const edges = [0n, 1n, 2n, SNARK_FIELD - 1n];
+    for (const a of edges) for (const b of edges) expect(poseidon2Lean(a, b)).toBe(poseidon2([a, b]));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: SNARK_FIELD - 1n }), fc.bigInt({ min: 0n, max: SNARK_FIELD - 1n }), (a, b) => {
+        expect(poseidon2Lean(a, b)).toBe(poseidon2([a, b]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('matches the circomlib test vector Poseidon([1, 2])', () => {
+    // circomlibjs test/poseidon.js: poseidon([1, 2]).
+    expect(poseidon2Lean(1n, 2n)).toBe(0x115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189an);
+  });
+});
 
 describe('the roster tree built bottom-up', () => {
   it('equals lean-imt filled leaf by leaf, and the placeholder construction, for any size and zero leaves', () => {

@@ -11,10 +11,11 @@
  * so it carries a left node up over a 0 sibling, which its own `update` and the circuit hash. The
  * workaround (insert a placeholder for each 0, then `removeMember` it) costs a path of 17 hashes
  * plus a copy of the whole leaf array per removal: tens of seconds for 100,000 leaves. Here each
- * node is hashed once: n − 1 hashes for n leaves.
+ * node is hashed once: n − 1 hashes for n leaves, with a leaner Poseidon than poseidon-lite's
+ * (poseidon2.ts, the same function).
  */
 import { Group } from '@semaphore-protocol/group';
-import { poseidon2 } from 'poseidon-lite/poseidon2';
+import { poseidon2 } from './poseidon2.ts';
 
 /** Every level of the tree, leaves first, root last (one level, the leaf itself, for one leaf). */
 export function leanTreeLevels(leaves: readonly bigint[]): bigint[][] {
@@ -26,7 +27,7 @@ export function leanTreeLevels(leaves: readonly bigint[]): bigint[][] {
       const right = 2 * i + 1;
       // 1. A node with a right sibling is the hash of the two, whatever their values (0 included).
       // 2. A lone left node is carried up unhashed.
-      up[i] = right < below.length ? poseidon2([below[2 * i], below[right]]) : below[2 * i];
+      up[i] = right < below.length ? poseidon2(below[2 * i], below[right]) : below[2 * i];
     }
     levels.push(up);
     below = up;
