@@ -3,6 +3,7 @@
  * the identity secret or makes a proof runs in the worker: the page hands it the private key it
  * unlocked (hex) with each request and gets back only public values.
  */
+import type { Ballot, VoteRecord } from '../../core/ballot/ballot.ts';
 import type { IdentityFile, IdentityFileLabel } from '../../core/identity-file.ts';
 import type { Letter } from '../../core/letter.ts';
 import type { LogEntry } from '../../core/log/entry.ts';
@@ -45,6 +46,18 @@ export interface ProverCalls {
     out: { letter: Letter; letterId: string; proposal: SemaphoreProof };
   };
   'prove-session': { in: { privateKey: string; snapshot: RosterSnapshot; ref: RosterRef; challenge: string }; out: { proof: SemaphoreProof } };
+  /** A ballot the server sent, checked: its id is the hash of its question, options and settings. */
+  'check-ballot': { in: { ballotId: string; ballot: unknown }; out: { ballot: Ballot } };
+  /** This member's nullifier on a ballot (to ask the server whether they already voted). */
+  'vote-nullifier': { in: { privateKey: string; ballotId: string }; out: { nullifier: string } };
+  /**
+   * A vote: the choice encrypted to the trustee committee (checked first against the committee
+   * entries on the log), its 0-or-1 and exactly-one proofs, and the membership proof.
+   */
+  'prove-vote': {
+    in: { privateKey: string; ballotId: string; ballot: Ballot; snapshot: RosterSnapshot; committeeEntries: unknown[]; choice: number; seq: number };
+    out: { record: VoteRecord; ms: number };
+  };
   /** Fetch the circuit of this depth and build the curve ahead of a proof (a member about to sign). */
   prepare: { in: { depth: number }; out: Record<string, never> };
   /** A receipt proves `entry` is in a log signed with `verifierKey`. */

@@ -7,7 +7,10 @@
  * fetches them once with a progress report, and snarkjs then reads them from the HTTP cache.
  * BN254 arithmetic runs single-threaded here (single-thread-curve.ts says why).
  */
+import '../jitless.ts';
 import { generateProof } from '@semaphore-protocol/proof';
+import { BallotSchema, ballotId as computeBallotId, isRecorded, voteScope } from '../../core/ballot/ballot.ts';
+import { proveVote } from '../../core/ballot/prove-vote.ts';
 import { bytesToHex, hexToBytes } from '../../core/encoding.ts';
 import { identityFromPrivateKey } from '../../core/identity.ts';
 import { openIdentityFile, sealIdentityFile } from '../../core/identity-file.ts';
@@ -180,6 +183,36 @@ const handlers: { [K in CallName]: Handler<K> } = {
       points: p.points.map(String),
     };
     return { proof };
+  },
+
+  async 'check-ballot'({ ballotId, ballot }) {
+    const parsed = BallotSchema.safeParse(ballot);
+    if (!parsed.success) throw new Refusal('ballot_malformed', 'the server sent a ballot that is not well formed');
+    if (computeBallotId(parsed.data) !== ballotId) throw new Refusal('ballot_id_mismatch', 'the server sent a ballot whose id does not match its question');
+    return { ballot: parsed.data };
+  },
+
+  async 'vote-nullifier'({ privateKey, ballotId }) {
+    return { nullifier: expectedNullifier(identityOf(privateKey), voteScope(ballotId)) };
+  },
+
+  async 'prove-vote'({ privateKey, ballotId, ballot, snapshot, committeeEntries, choice, seq }, progress) {
+    if (computeBallotId(ballot) !== ballotId) throw new Refusal('ballot_id_mismatch', 'the ballot does not match its id');
+    if (!Number.isInteger(choice) || choice < 0 || choice >= ballot.options.length) throw new Refusal('bad_choice', 'choose one of the options');
+    if (!isRecorded(ballot)) {
+      // Encrypt only to the key the trustees generated on the public log, never to one the server names.
+      const checked = checkCommitteeRef(committeeEntries, ballot.committee, 'ballot');
+      if (!checked.ok) throw new Refusal(checked.code, checked.reason);
+    }
+    const identity = identityOf(privateKey);
+    const group = groupFor(snapshot, ballot.roster);
+    if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the roster this ballot counts');
+    await fetchArtifacts(ballot.roster.depth, progress);
+    await singleThreadedCurve();
+    progress({ stage: 'proving' });
+    const start = performance.now();
+    const record = await proveVote({ identity, group, ballot, ballotId, artifacts }, choice, seq, random);
+    return { record, ms: performance.now() - start };
   },
 
   async prepare({ depth }, progress) {
