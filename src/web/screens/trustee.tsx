@@ -346,6 +346,25 @@ function Duties({ file, onClose, onChange }: { file: { transportKey: string; ind
       {plan && plan.created && !plan.me ? <ErrorNotice>{t('trustee.notOnCommittee')}</ErrorNotice> : null}
       <ErrorNotice>{check.error}</ErrorNotice>
       {plan?.failure ? <ErrorNotice>{t('committee.failed', { reason: plan.failure })}</ErrorNotice> : null}
+      {result && result.events.length > 0 ? (
+        <div className="notice ok" role="status" data-testid="trustee-done">
+          <ul className="plain">
+            {result.events.map((e, i) => (
+              <li key={i}>{eventText(i18n, e)}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {result && result.did.length > 0 ? (
+        <details>
+          <summary>{t('trustee.detail')}</summary>
+          <ul className="small">
+            {result.did.map((d, i) => (
+              <li key={i}>{d}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
       {plan && (plan.me || !plan.created) ? (
         <>
           <ul className="plain todo" data-testid="trustee-todo">
@@ -378,25 +397,6 @@ function Duties({ file, onClose, onChange }: { file: { transportKey: string; ind
         </div>
       ) : null}
       <ErrorNotice>{act.error}</ErrorNotice>
-      {result && result.events.length > 0 ? (
-        <div className="notice ok" role="status" data-testid="trustee-done">
-          <ul className="plain">
-            {result.events.map((e, i) => (
-              <li key={i}>{eventText(i18n, e)}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {result && result.did.length > 0 ? (
-        <details>
-          <summary>{t('trustee.detail')}</summary>
-          <ul className="small">
-            {result.did.map((d, i) => (
-              <li key={i}>{d}</li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
       <p className="actions">
         {due ? (
           <button type="button" className="button primary" disabled={act.busy || check.busy} onClick={onDo}>
