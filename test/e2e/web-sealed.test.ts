@@ -6,9 +6,11 @@
  * on clicks. Members sign sealed (one in French, through the outbox after a lost connection), by
  * name and anonymously, in their browsers. After the close, one trustee publishes their part on
  * the page and one with the CLI: the letter page shows the revealed names. A letter that closed
- * below its threshold says how many stayed sealed, and nothing was decrypted. Real proofs
+ * below its threshold says how many stayed sealed, and nothing was decrypted; a closed ballot's
+ * tally is decrypted with one trustee's part published on the page. Real proofs
  * throughout; axe-core and a screenshot on each new screen (test-results/screenshots).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,11 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/cli/client.ts';
 import { propose as proposeLetter } from '../../src/cli/member.ts';
 import { join as joinCommittee, keygen, loadTrustee, runOnce } from '../../src/cli/trustee.ts';
+import type { Ballot } from '../../src/core/ballot/ballot.ts';
+import { proveVote } from '../../src/core/ballot/prove-vote.ts';
 import { verifyBundle } from '../../src/core/bundle.ts';
+import { verifyProcedureBundle } from '../../src/core/procedure-bundle.ts';
+import { rosterRef } from '../../src/core/roster.ts';
 import { hexToBytes } from '../../src/core/encoding.ts';
 import { identityFromPrivateKey } from '../../src/core/identity.ts';
 import { G, encodePoint, mul } from '../../src/core/trustee/group.ts';
-import { nodeVerificationKeys } from '../../src/node/artifacts.ts';
+import { nodeArtifacts, nodeVerificationKeys } from '../../src/node/artifacts.ts';
 import { addMembers, catalogs, countText, enroll, msg, openLetter, person, readCodes, setUp, sign, type Catalog, type Person } from './journey.ts';
 import { checkScreen, haveChromium, launchBrowser, newTab, startServer, tempDir, warnIfNoChromium, writeReport, type Server, type Tab } from './support.ts';
 
@@ -340,6 +346,37 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
     await v.tab.page.setViewportSize({ width: 360, height: 760 });
     await screen(v.tab.page, 'fr-phone-trustee-duties', screens);
     expect(v.tab.problems).toEqual([]);
+  });
+
+  it('a closed secret ballot: a trustee publishes their part of its tally on the page, another with the CLI', async () => {
+    const committee = (await server.instance.committee.letterRef())!;
+    const { ref, snapshot } = await server.instance.roster();
+    const question = 'Who should be the interim leader?';
+    const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ballot: Ballot = { format: 'undersigned-ballot/1', question, options: ['Alice Tremblay', 'Bob Roy'], roster: ref, committee, deadline, procedure: 'ca-interim-leader', notice: null, nonce: '0f'.repeat(16) };
+    const { ballotId } = await server.instance.ballots.open(ballot);
+    // Two votes made here with the members' own identities (the ballot pages have their own tests).
+    const computed = rosterRef(snapshot);
+    if (!computed.ok) throw new Error(computed.reason);
+    for (const [member, choice] of [[alice, 1], [dan, 1]] as const) {
+      const key = JSON.parse((await member.tab.page.evaluate(() => sessionStorage.getItem('undersigned.key')))!) as string;
+      const record = await proveVote({ identity: identityFromPrivateKey(hexToBytes(key)), group: computed.group, ballot, ballotId, artifacts: nodeArtifacts }, choice, 1, (n) => new Uint8Array(randomBytes(n)));
+      await server.instance.ballots.vote(ballotId, record);
+    }
+    await server.instance.ballots.close(ballotId);
+
+    const page = tess.tab.page;
+    await page.getByRole('button', { exact: true, name: en['trustee.refresh'] }).click();
+    const todo = page.getByTestId('trustee-todo');
+    await todo.getByText(msg(en, 'trustee.todo.tally', { title: question })).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { exact: true, name: en['trustee.do'] }).click();
+    await page.getByTestId('trustee-done').getByText(msg(en, 'trustee.done.tallied', { title: question })).waitFor({ timeout: 120_000 });
+    await todo.getByText(msg(en, 'trustee.todo.tallyDone', { title: question })).waitFor({ timeout: 60_000 });
+    await screen(page, 'en-desktop-trustee-tallied', screens);
+
+    await runOnce(server.url, cliTrustees[0].secret);
+    const verdict = await verifyProcedureBundle(await server.instance.ballots.bundle(ballotId), { keys: nodeVerificationKeys });
+    expect(verdict).toMatchObject({ valid: true, voters: 2, tally: { 'Alice Tremblay': 0, 'Bob Roy': 2 }, trustees: { used: [1, 2] } });
   });
 
   it('the new screens fit a phone: trustee page, organizer committee section', async () => {
