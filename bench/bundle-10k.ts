@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/bundle-10k.ts [--records N]`: server ingest at scale and `undersigned verify` on a big bundle, on the
  * fixed world of bench/bundle-fixture.ts (100,000 members, depth 17) and the real signature
- * records bench/bundle-proofs.ts has made so far (up to 10,000; `--records N` takes fewer).
+ * records bench/bundle-proofs.ts has made so far (up to 10,000; `--records N` takes fewer;
+ * `--keep` leaves the bundle in bench/.cache/bundle-10k/bundle-N.json for profiling).
  *
  *   prepare   a data directory: 100,000 members imported and enrolled, the letter proposed (made
  *             once with the library and kept in bench/.cache/bundle-10k/template, then copied);
@@ -168,6 +169,7 @@ try {
   const inBundle = await exportBundle(dataDir, bundleFile);
   say('undersigned verify…');
   const v = await verifyCli(bundleFile);
+  if (process.argv.includes('--keep')) cpSync(bundleFile, join(fixtureDir, `bundle-${inBundle}.json`));
   say(`verify: ${v.wallMs} ms, peak RSS ${v.peakRssMiB} MiB: ${v.verdict}`);
   machine.load.end = loadNow();
   const results = { machine, templateMs, signatures: inBundle, full: inBundle >= 10_000, ingest: server, verify: { wallMs: v.wallMs, peakRssMiB: v.peakRssMiB, verdict: v.verdict } };
@@ -175,7 +177,7 @@ try {
   writeFileSync(join(here, 'results/bundle.json'), JSON.stringify(results, null, 2) + '\n');
   const s = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
   const partial = inBundle < 10_000 ? `\n**Partial run: ${inBundle.toLocaleString('en')} signatures, not 10,000** (the proof generator had made that many; see bench/README.md). The targets are for 10,000.\n` : '';
-  const md = `# Bundle benchmark (\`npm run bench:bundle\`)
+  const md = `# Bundle benchmark (\`node --import tsx bench/bundle-10k.ts\`)
 
 ${machine.date} · ${machine.cpu} · ${machine.cores} cores · Node ${machine.node} · commit ${machine.git?.commit ?? '?'}${machine.git?.dirty ? ' (uncommitted changes in src/)' : ''} · load ${machine.load.start} → ${machine.load.end}
 ${partial}

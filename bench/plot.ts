@@ -33,7 +33,10 @@ function rows(): Row[] {
     out.push({ label: `undersigned verify, ${n} signatures${bundle.full ? '' : ' (partial)'}: wall`, value: bundle.verify.wallMs / 1000, target: 15, kind: 'max', text: `${(bundle.verify.wallMs / 1000).toFixed(1)} s (≤ 15 s)` });
     out.push({ label: `undersigned verify, ${n} signatures: peak RSS`, value: bundle.verify.peakRssMiB, target: 1024, kind: 'max', text: `${Math.round(bundle.verify.peakRssMiB)} MiB (< 1024)` });
   }
-  if (scale?.roster) out.push({ label: 'first roster tree, 100,000 leaves', value: scale.roster.rosterFirstMs / 1000, target: 5, kind: 'max', text: `${(scale.roster.rosterFirstMs / 1000).toFixed(1)} s (no target; 5 s shown)` });
+  // No target for the tree: the tick is the construction used before, on the same leaves, same run.
+  if (scale?.tree) {
+    out.push({ label: 'roster tree of 100,000, bottom-up, every core', value: scale.tree.parallelMs / 1000, target: scale.tree.beforeMs / 1000, kind: 'max', text: `${(scale.tree.parallelMs / 1000).toFixed(1)} s (tick: before, ${(scale.tree.beforeMs / 1000).toFixed(1)} s)` });
+  }
   return out;
 }
 
@@ -41,8 +44,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function writePlot(): void {
   const data = rows();
-  const W = 860;
-  const left = 330;
+  const W = 920;
+  const left = 370;
   const barW = 330;
   const rowH = 34;
   const top = 46;
@@ -63,7 +66,7 @@ export function writePlot(): void {
     parts.push(`<line x1="${x(r.target).toFixed(1)}" x2="${x(r.target).toFixed(1)}" y1="${y + 1}" y2="${y + 27}" stroke="#222" stroke-width="2"/>`);
     parts.push(`<text x="${left + barW + 12}" y="${y + 17}">${esc(r.text)}${met ? ' ✓' : ''}</text>`);
   });
-  parts.push(`<text x="16" y="${H - 10}" fill="#555" font-size="11">From bench/results/*.json (npm run bench:verify, bench:scale, bench:bundle). Green: target met; orange: not met.</text>`);
+  parts.push(`<text x="16" y="${H - 10}" fill="#555" font-size="11">From bench/results/*.json (npm run bench:verify, npm run bench:scale, bench/bundle-10k.ts). Green: target met; orange: not met.</text>`);
   parts.push('</svg>');
   writeFileSync(join(results, 'scale.svg'), parts.join('\n') + '\n');
 }
