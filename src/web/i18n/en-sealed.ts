@@ -1,9 +1,9 @@
 /** English messages for sealed signatures and the trustee page (merged into en.ts). */
 export const enSealed = {
   'letter.signSealed': 'Sign sealed',
-  'letter.sealedExplain': 'Sealed: your name is revealed only if at least {t} members sign; otherwise nobody, not even the server, ever learns it.',
+  'letter.sealedExplain': 'Sealed: your name is revealed only if at least {t} members sign. Otherwise the trustees do not reveal it, and neither the server nor any one trustee can.',
   'letter.sealedWarning':
-    'Your name, {name}, is sealed to the trustee committee. If at least {t} members have signed when the letter closes, {k} of its {n} trustees reveal it, and it is shown with the letter like a signature by name. If fewer sign, it stays sealed for good: nobody, not even the server or a trustee, ever learns it.',
+    'Your name, {name}, is sealed to the trustee committee. If at least {t} members have signed when the letter closes, {k} of its {n} trustees reveal it, and it is shown with the letter like a signature by name. If fewer sign, the trustees do not reveal it: neither the server nor any one trustee can open it; only {k} trustees acting together against the rule could.',
   'letter.sealedWarning2': 'Until the close you count like an anonymous signer, and you can withdraw.',
   'letter.confirmSealed': 'Yes, sign sealed',
   'letter.signedSealed': 'You signed sealed: your name is revealed only if at least {t} members sign. Your receipt is kept on this device.',
@@ -11,15 +11,15 @@ export const enSealed = {
 
   'propose.sealedTitle': 'Sealed signatures',
   'propose.sealed': 'Members may also sign sealed',
-  'propose.sealedHint': 'A sealed name is revealed only if the letter reaches the number of signatures below when it closes, by {k} of the {n} trustees together. Below it, sealed names stay sealed forever.',
+  'propose.sealedHint': 'A sealed name is revealed only if the letter reaches the number of signatures below when it closes, by {k} of the {n} trustees together. Below it, the trustees do not reveal sealed names, and fewer than {k} of them cannot.',
   'propose.sealedThreshold': 'Reveal sealed names from this many signatures',
   'propose.sealedThresholdBoth': 'The count is also shown from this number.',
 
   'sealed.title': 'Sealed signatures',
-  'sealed.rule': 'On this letter, sealed names are revealed only if at least {t} members have signed at the close, by {k} of the {n} trustees together. Below that, they stay sealed forever.',
+  'sealed.rule': 'On this letter, sealed names are revealed only if at least {t} members have signed at the close, by {k} of the {n} trustees together. Below that, the trustees do not reveal them, and fewer than {k} of them cannot.',
   'sealed.none': 'Nobody signed this letter sealed.',
-  'sealed.stayed.one': '{n} sealed signature stayed sealed: the letter closed below {t} signatures, so that name will never be revealed, to anyone.',
-  'sealed.stayed.other': '{n} sealed signatures stayed sealed: the letter closed below {t} signatures, so those names will never be revealed, to anyone.',
+  'sealed.stayed.one': '{n} sealed signature stayed sealed: the letter closed below {t} signatures, so the trustees do not reveal that name.',
+  'sealed.stayed.other': '{n} sealed signatures stayed sealed: the letter closed below {t} signatures, so the trustees do not reveal those names.',
   'sealed.pending.one': 'The letter reached {t} signatures: {n} sealed name will be revealed once {k} trustees have done their part.',
   'sealed.pending.other': 'The letter reached {t} signatures: {n} sealed names will be revealed once {k} trustees have done their part.',
   'sealed.revealed': 'Revealed by the trustees:',
