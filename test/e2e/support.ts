@@ -43,7 +43,8 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export async function startServer(name = 'Test caucus'): Promise<Server> {
+/** `publishWindowMs`: the server's publication window (0, the default here: publish at once). */
+export async function startServer(name = 'Test caucus', options: { publishWindowMs?: number } = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-e2e-'));
   const clock = { offsetMs: 0 };
   const { instance, setupToken } = await openOrInit({
@@ -52,7 +53,7 @@ export async function startServer(name = 'Test caucus'): Promise<Server> {
     origin: 'e2e.invalid/caucus',
     now: () => new Date(Date.now() + clock.offsetMs),
   });
-  let app = await buildApp({ instance, log: () => {} });
+  let app = await buildApp({ instance, log: () => {}, publishWindowMs: options.publishWindowMs });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -67,7 +68,7 @@ export async function startServer(name = 'Test caucus'): Promise<Server> {
       await app.close();
     },
     async resume() {
-      app = await buildApp({ instance, log: () => {} });
+      app = await buildApp({ instance, log: () => {}, publishWindowMs: options.publishWindowMs });
       await app.listen({ port, host: '127.0.0.1' });
     },
     async close() {

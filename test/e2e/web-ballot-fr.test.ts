@@ -7,6 +7,7 @@
  * the organizer closes the ballot; the page waits for the trustees; three of five trustees decrypt;
  * the page shows the tally and the decision it verified itself, and the verify page checks the
  * downloaded file offline. 4 "oui" of 6 members is a majority of all members: the leader is removed.
+ * The server publishes in shuffled windows of 1.5 s, as `serve` does (5 s by default).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +44,8 @@ describe.skipIf(!haveChromium)('a leadership review from notice to decision, in 
   let resultFile: string;
 
   beforeAll(async () => {
-    server = await startServer('Caucus du Parti Exemple');
+    // As `undersigned serve` runs it: signatures and votes published in shuffled windows.
+    server = await startServer('Caucus du Parti Exemple', { publishWindowMs: 1500 });
     browser = await launchBrowser();
     dir = tempDir();
   });
