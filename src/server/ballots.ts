@@ -6,7 +6,6 @@
  */
 import { type Ballot, BallotSchema, type VoteRecord, ballotId as computeBallotId, isRecorded, tallyCiphertexts, verifyVote } from '../core/ballot/ballot.ts';
 import { commitmentOf } from '../core/identity.ts';
-import { checkRoster } from '../core/roster.ts';
 import { decodeCiphertext } from '../core/ballot/elgamal.ts';
 import { BallotEntrySchemas } from '../core/ballot/entries.ts';
 import { type TallyEntry, TallyEntrySchema, checkTallyEntry } from '../core/ballot/tally.ts';
@@ -85,8 +84,7 @@ export class BallotService {
     // A vote that arrived before the deadline counts, even if its publication window ends after it.
     const arrived = this.instance.nowIso();
     const { ballot, row } = await this.get(id);
-    const roster = checkRoster(await this.instance.snapshotAt(row.opened_idx), ballot.roster);
-    if (!roster.ok) throw new Error(`stored roster does not match the ballot: ${roster.reason}`);
+    const roster = await this.instance.rosterFixedBy(ballot.roster, async () => row.opened_idx);
     const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment);
     if (!check.ok) throw badRequest(check.code, check.reason);
     return this.instance.publish(() => this.db.transaction().execute(async (trx) => {

@@ -888,23 +888,30 @@ export class Instance {
   private rosterChecks = new Map<string, { byCommitment: Map<string, RosterMember> }>();
 
   private async rosterForLetter(letter: Letter) {
-    const key = letter.roster.digest;
+    return this.rosterFixedBy(letter.roster, async () => (await this.letter(computeLetterId(letter))).row.opened_idx);
+  }
+
+  /**
+   * The members of the roster a letter or a ballot fixed, by commitment, checked once per roster
+   * digest and kept: rebuilding a 100,000-leaf tree per request would take seconds.
+   */
+  async rosterFixedBy(ref: RosterRef, openedIdx: () => Promise<number>): Promise<{ byCommitment: ReadonlyMap<string, RosterMember> }> {
+    const key = ref.digest;
     let cached = this.rosterChecks.get(key);
     if (!cached) {
-      // The letter fixed the current roster (the usual case): the digest binds the snapshot, so
-      // the cached roster stands for it without rebuilding its tree.
+      // It fixed the current roster (the usual case): the digest binds the snapshot, so the cached
+      // roster stands for it without rebuilding its tree.
       const current = await this.roster();
-      if (current.ref.digest === letter.roster.digest && canonicalJson(current.ref) === canonicalJson(letter.roster)) {
+      if (current.ref.digest === ref.digest && canonicalJson(current.ref) === canonicalJson(ref)) {
         const byCommitment = new Map<string, RosterMember>();
         for (const m of current.snapshot.members) if (m.commitment) byCommitment.set(m.commitment, m);
         cached = { byCommitment };
         this.rosterChecks.set(key, cached);
         return cached;
       }
-      const { row } = await this.letter(computeLetterId(letter));
-      const snapshot = await this.snapshotAt(row.opened_idx);
-      const check = checkRoster(snapshot, letter.roster);
-      if (!check.ok) throw new Error(`stored roster does not match letter: ${check.reason}`);
+      const snapshot = await this.snapshotAt(await openedIdx());
+      const check = checkRoster(snapshot, ref);
+      if (!check.ok) throw new Error(`stored roster does not match: ${check.reason}`);
       cached = { byCommitment: check.byCommitment };
       this.rosterChecks.set(key, cached);
     }
