@@ -19,7 +19,7 @@ import type { SignatureRecord } from '../src/core/record.ts';
 import { proveAction } from '../src/core/prove.ts';
 import { releaseSnarkjs } from '../src/node/artifacts.ts';
 import { buildApp } from '../src/server/app.ts';
-import { Publisher, shuffle, uniformBelow } from '../src/server/publisher.ts';
+import { Publisher, type Settled, shuffle, uniformBelow } from '../src/server/publisher.ts';
 import { type OpenLetter, type World, makeWorld, openLetter } from './support/world.ts';
 
 /** A random stream that replays the given 32-bit words. */
@@ -48,14 +48,30 @@ describe('the shuffle', () => {
   });
 });
 
+/** A runBatch that runs the appends in order on a stand-in database, each on its own. */
+const inOrder = (db: string) => async (appends: ((db: string) => Promise<unknown>)[]): Promise<Settled[]> => {
+  const settled: Settled[] = [];
+  for (const a of appends) {
+    try {
+      settled.push({ ok: true, value: await a(db) });
+    } catch (error) {
+      settled.push({ ok: false, error });
+    }
+  }
+  return settled;
+};
+
 describe('the publisher', () => {
-  it('holds jobs to the end of the window, runs them in a shuffled order, and answers each on its own', async () => {
+  it('holds jobs to the end of the window, runs them in one batch in a shuffled order, and answers each on its own', async () => {
     const ran: number[] = [];
-    const p = new Publisher({ windowMs: 50, randomBytes: words([0, 0, 0, 0]) });
+    let batches = 0;
+    const run = inOrder('the-db');
+    const p = new Publisher<string>({ windowMs: 50, randomBytes: words([0, 0, 0, 0]), runBatch: (a) => (batches++, run(a)) });
     const started = Date.now();
     const results = Promise.allSettled(
       [0, 1, 2, 3, 4].map((i) =>
-        p.publish(async () => {
+        p.publish(async (db) => {
+          expect(db).toBe('the-db');
           ran.push(i);
           if (i === 3) throw new Error('refused');
           return i * 10;
@@ -66,21 +82,39 @@ describe('the publisher', () => {
     expect(ran).toEqual([]);
     const settled = await results;
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(batches).toBe(1);
     // The all-zero stream swaps the last item to the front at each step: not arrival order.
     expect(ran).not.toEqual([0, 1, 2, 3, 4]);
     expect([...ran].sort()).toEqual([0, 1, 2, 3, 4]);
     expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([0, 10, 20, 'refused', 40]);
   });
 
-  it('publishes at once with a window of 0, and after close', async () => {
-    const p = new Publisher({ windowMs: 0, randomBytes: words([1]) });
-    expect(await p.publish(async () => 'now')).toBe('now');
-    const q = new Publisher({ windowMs: 60_000, randomBytes: words([1]) });
+  it('with a window of 0, publishes on the next turn, the jobs of one burst together; close publishes what is held', async () => {
+    let batches = 0;
+    const run = inOrder('db');
+    const p = new Publisher<string>({ windowMs: 0, randomBytes: words([1]), runBatch: (a) => (batches++, run(a)) });
+    expect(await Promise.all([p.publish(async () => 'a'), p.publish(async () => 'b')])).toEqual(['a', 'b']);
+    expect(batches).toBe(1);
+    const q = new Publisher<string>({ windowMs: 60_000, randomBytes: words([1]), runBatch: inOrder('db') });
     const held = q.publish(async () => 'held');
     await q.close();
     expect(await held).toBe('held');
-    expect(await q.publish(async () => 'after')).toBe('after');
-    expect(() => new Publisher({ windowMs: -1, randomBytes: words([1]) })).toThrow(RangeError);
+    expect(() => new Publisher<string>({ windowMs: -1, randomBytes: words([1]), runBatch: inOrder('db') })).toThrow(RangeError);
+  });
+
+  it('a batch that fails as a whole fails each of its requests, and the next window still runs', async () => {
+    let fail = true;
+    const p = new Publisher<string>({
+      windowMs: 0,
+      randomBytes: words([1]),
+      runBatch: async (a) => {
+        if (fail) throw new Error('disk full');
+        return inOrder('db')(a);
+      },
+    });
+    await expect(p.publish(async () => 1)).rejects.toThrow('disk full');
+    fail = false;
+    expect(await p.publish(async () => 2)).toBe(2);
   });
 });
 
@@ -89,13 +123,15 @@ describe('a server with a publication window', () => {
   let letter: OpenLetter;
   let app: FastifyInstance;
   let records: SignatureRecord[];
+  let extra: SignatureRecord[];
   const WINDOW = 1500;
 
   beforeAll(async () => {
-    world = await makeWorld({ members: 8 });
+    world = await makeWorld({ members: 9 });
     letter = await openLetter(world, { deadline: '2026-11-25T13:00:00Z' });
     records = [];
     for (let i = 1; i <= 6; i++) records.push(await proveAction(letter.ctx(i), { action: 'support', display: i === 2 ? 'named' : 'anonymous', seq: 1 }));
+    extra = [await proveAction(letter.ctx(7), { action: 'support', display: 'anonymous', seq: 1 }), await proveAction(letter.ctx(0), { action: 'support', display: 'anonymous', seq: 1 })];
     app = await buildApp({ instance: world.instance, log: () => {}, proofBatching: false, publishWindowMs: WINDOW });
   });
 
@@ -126,6 +162,16 @@ describe('a server with a publication window', () => {
     }
   });
 
+  it('a refused record in a window is refused alone: the others of its window are in the log', async () => {
+    const before = await size();
+    // records[0] is already in the log: sent again, it is a replay; records[6] and [7] are new.
+    const answers = await Promise.all([submit(records[0]), submit(extra[0]), submit(extra[1])]);
+    expect(answers.map((a) => a.statusCode)).toEqual([409, 201, 201]);
+    expect(answers[0].json().error.code).toBe('replay');
+    expect(await size()).toBe(before + 2);
+    expect((await world.instance.letterStatus(letter.id)).count).toBe(6);
+  });
+
   it('counts a record that arrived before the deadline though its window ends after it', async () => {
     world.clock.now = new Date('2026-11-25T12:59:59Z');
     const pending = submit(records[4]);
@@ -145,6 +191,6 @@ describe('a server with a publication window', () => {
     await new Promise((r) => setTimeout(r, 100));
     const closed = await world.instance.closeLetter(letter.id);
     expect((await pending).statusCode).toBe(201);
-    expect(closed.count).toBe(6);
+    expect(closed.count).toBe(8);
   });
 });

@@ -11,6 +11,7 @@ import { SignatureRecordSchema } from '../core/record.ts';
 import { parseRosterCsv } from '../core/roster-csv.ts';
 import { SemaphoreProofSchema } from '../core/semaphore.ts';
 import { ApiError, badRequest } from './errors.ts';
+import type { Db } from './db.ts';
 import type { Instance } from './instance.ts';
 import { ProofBatcher, type ProofBatcherOptions } from './proof-batcher.ts';
 import { Publisher } from './publisher.ts';
@@ -76,8 +77,8 @@ export interface AppOptions {
   proofBatching?: ProofBatcherOptions | false;
   /**
    * Publication window in milliseconds (publisher.ts): members' submissions are held to the end
-   * of the window and appended in a shuffled order. 0 (the default here) publishes at once;
-   * `undersigned serve` sets a few seconds.
+   * of the window and appended in a shuffled order, in one transaction. 0 (the default here)
+   * publishes at once (those checked together, together); `undersigned serve` sets a few seconds.
    */
   publishWindowMs?: number;
 }
@@ -109,8 +110,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  if (options.publishWindowMs) {
-    const publisher = new Publisher({ windowMs: options.publishWindowMs, randomBytes: (n) => new Uint8Array(randomBytes(n)) });
+  {
+    // Always: with a window of 0, submissions checked together are still appended together.
+    const publisher = new Publisher<Db>({
+      windowMs: options.publishWindowMs ?? 0,
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      runBatch: (appends) => instance.appendBatch(appends),
+    });
     const detach = instance.publishWith(publisher);
     app.addHook('onClose', async () => {
       // Submissions already accepted are published (and answered) before the server stops.

@@ -87,7 +87,7 @@ export class BallotService {
     const roster = await this.instance.rosterFixedBy(ballot.roster, async () => row.opened_idx);
     const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment);
     if (!check.ok) throw badRequest(check.code, check.reason);
-    return this.instance.publish(() => this.db.transaction().execute(async (trx) => {
+    return this.instance.publish(async (trx) => {
       const { row } = await this.get(id, trx);
       if (row.closed_idx !== null) throw conflict('ballot_closed', 'this ballot is closed');
       if (row.deadline <= arrived) throw conflict('deadline_passed', 'the deadline of this ballot has passed');
@@ -107,7 +107,7 @@ export class BallotService {
       const receipt = await this.instance.append({ kind: 'vote', ballotId: id, record }, trx);
       await trx.insertInto('votes').values({ ballot_id: id, log_idx: receipt.index, nullifier: record.proof.nullifier, seq: record.action.seq }).execute();
       return receipt;
-    }));
+    });
   }
 
   /** Close: commit the vote set and the per-option sums of the latest votes. */

@@ -23,7 +23,7 @@ import { verifySealedPart } from '../core/bundle-sealed.ts';
 import { CommitteeService } from './committee.ts';
 import { BallotService } from './ballots.ts';
 import { ApiError, badRequest, conflict, notFound, unauthorized } from './errors.ts';
-import type { Publisher } from './publisher.ts';
+import type { Publisher, Settled } from './publisher.ts';
 
 export interface InstanceDeps {
   db: Db;
@@ -86,7 +86,7 @@ export class Instance {
   /** Set by the server (app.ts) while it runs: proofs and records go to its batching worker pool. */
   private batcher: IngestVerifier | null = null;
   /** Set by the server while it runs: members' submissions are published in shuffled windows. */
-  private publisher: Publisher | null = null;
+  private publisher: Publisher<Db> | null = null;
 
   constructor(private readonly deps: InstanceDeps) {
     this.ballots = new BallotService(this, deps.keys);
@@ -114,7 +114,7 @@ export class Instance {
    * end of a window, then appended in a shuffled order (publisher.ts) — until the returned
    * function is called. Without one, each is appended at once.
    */
-  publishWith(publisher: Publisher): () => void {
+  publishWith(publisher: Publisher<Db>): () => void {
     this.publisher = publisher;
     return () => {
       if (this.publisher === publisher) this.publisher = null;
@@ -126,9 +126,36 @@ export class Instance {
     await this.publisher?.flush();
   }
 
-  /** Run a verified submission's append transaction now, or at the end of the publication window. */
-  publish<T>(append: () => Promise<T>): Promise<T> {
-    return this.publisher ? this.publisher.publish(append) : append();
+  /** Run a verified submission's writes now (in a transaction of their own), or with its publication window. */
+  publish<T>(append: (db: Db) => Promise<T>): Promise<T> {
+    return this.publisher ? this.publisher.publish(append) : this.db.transaction().execute(append);
+  }
+
+  /**
+   * A publication window's appends in one transaction (one disk sync for all), each inside its own
+   * savepoint: one that throws is rolled back alone and reported, the others stand.
+   */
+  async appendBatch(appends: ((db: Db) => Promise<unknown>)[]): Promise<Settled[]> {
+    const trx = await this.db.startTransaction().execute();
+    const settled: Settled[] = [];
+    try {
+      for (const [i, append] of appends.entries()) {
+        const name = `s${i}`;
+        const sp = await trx.savepoint(name).execute();
+        try {
+          settled.push({ ok: true, value: await append(sp) });
+          await sp.releaseSavepoint(name).execute();
+        } catch (error) {
+          await sp.rollbackToSavepoint(name).execute();
+          settled.push({ ok: false, error });
+        }
+      }
+      await trx.commit().execute();
+    } catch (error) {
+      await trx.rollback().execute().catch(() => undefined);
+      throw error;
+    }
+    return settled;
   }
 
   private verifyProof(proof: SemaphoreProof): Promise<boolean> {
@@ -481,7 +508,7 @@ export class Instance {
       throw badRequest('bad_proposal', 'the proposal proof is not for this letter and roster');
     }
     if (!(await this.verifyProof(proposal))) throw badRequest('bad_proof', 'the proposal proof does not verify');
-    return this.publish(() => this.db.transaction().execute(async (trx) => {
+    return this.publish(async (trx) => {
       const exists = await trx.selectFrom('letters').select('id').where('id', '=', id).executeTakeFirst();
       if (exists) throw conflict('letter_exists', 'this letter is already open');
       const fresh = await this.roster(trx);
@@ -491,7 +518,7 @@ export class Instance {
       const receipt = await this.append({ kind: 'letter-opened', letterId: id, letter, proposal }, trx);
       await trx.insertInto('letters').values({ id, body: canonicalJson(letter), opened_idx: receipt.index, closed_idx: null, deadline: letter.deadline }).execute();
       return { letterId: id, receipt };
-    }));
+    });
   }
 
   async letter(id: string, db: Db = this.db): Promise<{ letter: Letter; row: Tables['letters'] }> {
@@ -566,7 +593,7 @@ export class Instance {
       : await verifyRecord(recordInput, { letterId: id, letter, byCommitment: roster.byCommitment, keys: this.deps.keys });
     if (!check.ok) throw badRequest(check.code, check.reason);
     const nullifier = recordInput.proof.nullifier;
-    return this.publish(() => this.db.transaction().execute(async (trx) => {
+    return this.publish(async (trx) => {
       const { row } = await this.letter(id, trx);
       if (row.closed_idx !== null) throw conflict('letter_closed', 'this letter is closed');
       if (row.deadline <= arrived) throw conflict('deadline_passed', 'the deadline of this letter has passed');
@@ -593,7 +620,7 @@ export class Instance {
         .values({ letter_id: id, log_idx: receipt.index, nullifier, seq: recordInput.action.seq, action: recordInput.action.action, signer_member: check.signer?.id ?? null })
         .execute();
       return receipt;
-    }));
+    });
   }
 
   /** Close a letter: commit its record set and result to the log. */

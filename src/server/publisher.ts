@@ -1,9 +1,9 @@
 /**
- * Delayed, shuffled publication (DESIGN §5, docs/threat-model.md §4.9). A member's signature,
+ * Delayed, shuffled publication (DESIGN §5, docs/threat-model.md §4.5). A member's signature,
  * withdrawal, proposal or vote is verified as soon as it arrives, then held until the end of the
  * current publication window; at the end of the window every submission held is appended to the
- * log in a random order (a Fisher–Yates shuffle driven by the system's CSPRNG), one after the
- * other, and each request then gets its own receipt or refusal.
+ * log in a random order (a Fisher–Yates shuffle driven by the system's CSPRNG), and each request
+ * then gets its own receipt or refusal.
  *
  * Someone who watches the network (who sent a request when) and the public log (when each entry
  * appeared, in which position) can then no longer pair a request with its entry inside a window:
@@ -11,19 +11,26 @@
  * window holds few submissions, so the protection grows with the window and the traffic; the
  * window is the price in waiting time (the request stays open until its entry is in the log).
  *
- * A window of 0 publishes each submission at once, in arrival order (the library default: tests,
- * demos and in-process callers).
+ * A window's submissions are appended in ONE database transaction (`runBatch`: a savepoint per
+ * submission, so a refused one leaves the others alone), which costs one disk sync instead of
+ * one per submission. A window of 0 publishes as soon as the current burst of checks is over
+ * (the next turn of the event loop): at once, but several submissions checked together still go
+ * in together.
  */
 
-export interface PublisherOptions {
+export type Settled<T = unknown> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export interface PublisherOptions<D> {
   /** Length of a publication window in milliseconds (0: publish at once). */
   windowMs: number;
   /** n random bytes (crypto.randomBytes in the server). */
   randomBytes: (n: number) => Uint8Array;
+  /** Run these appends in order in one transaction, each on its own (a savepoint): how each went. */
+  runBatch: (appends: ((db: D) => Promise<unknown>)[]) => Promise<Settled[]>;
 }
 
-interface Job {
-  run: () => Promise<unknown>;
+interface Job<D> {
+  run: (db: D) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -48,13 +55,12 @@ export function shuffle<T>(list: T[], randomBytes: (k: number) => Uint8Array): T
   return list;
 }
 
-export class Publisher {
-  private held: Job[] = [];
+export class Publisher<D> {
+  private held: Job<D>[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> = Promise.resolve();
-  private closed = false;
 
-  constructor(private readonly options: PublisherOptions) {
+  constructor(private readonly options: PublisherOptions<D>) {
     if (!Number.isFinite(options.windowMs) || options.windowMs < 0) throw new RangeError('the publication window must be 0 or more milliseconds');
   }
 
@@ -67,9 +73,8 @@ export class Publisher {
     return this.held.length;
   }
 
-  /** Run `append` (a submission's transaction) at the end of the current window, in a shuffled order. */
-  publish<T>(append: () => Promise<T>): Promise<T> {
-    if (this.options.windowMs === 0 || this.closed) return append();
+  /** Run `append` (a submission's writes, given the transaction) at the end of the current window. */
+  publish<T>(append: (db: D) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.held.push({ run: append, resolve: resolve as (v: unknown) => void, reject });
       // The window starts with its first submission; the next one starts with the next submission.
@@ -77,27 +82,32 @@ export class Publisher {
     });
   }
 
-  /** Publish everything held now (the end of a window, or the server closing). */
+  /** Publish everything held now (the end of a window, a close, the server stopping). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = shuffle(this.held.splice(0), this.options.randomBytes);
     // Windows publish one after the other, never interleaved.
     this.flushing = this.flushing.then(async () => {
-      for (const job of batch) {
-        try {
-          job.resolve(await job.run());
-        } catch (error) {
-          job.reject(error);
-        }
+      if (batch.length === 0) return;
+      let settled: Settled[];
+      try {
+        settled = await this.options.runBatch(batch.map((j) => j.run));
+      } catch (error) {
+        for (const job of batch) job.reject(error);
+        return;
       }
+      batch.forEach((job, i) => {
+        const r = settled[i];
+        if (r.ok) job.resolve(r.value);
+        else job.reject(r.error);
+      });
     });
     return this.flushing;
   }
 
-  /** Publish what is held (those requests still get their receipts), then publish at once. */
+  /** Publish what is held (those requests still get their answers). */
   async close(): Promise<void> {
-    this.closed = true;
     await this.flush();
   }
 }
