@@ -519,7 +519,8 @@ export function buildProgram(): Command {
       if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
         const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
         const bar = new Progress('verifying votes', votes);
-        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d) });
+        const groupOf = (await import('../node/roster-tree-pool.ts')).groupOfLeavesParallel;
+        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), groupOf });
         await releaseSnarkjs();
         if (o.json) json(v);
         else if (v.valid) {
@@ -537,7 +538,11 @@ export function buildProgram(): Command {
       const progress = new Progress('verifying', records);
       // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
       const proofs = await proofVerifier(records);
-      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs }).finally(proofs.close);
+      // A large roster's tree is hashed on every core (roster-tree-pool.ts).
+      const groupOf = (await import('../node/roster-tree-pool.ts')).groupOfLeavesParallel;
+      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, groupOf }).finally(
+        proofs.close,
+      );
       await releaseSnarkjs();
       if (o.json) {
         json(verdict);

@@ -12,7 +12,7 @@ import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
 import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from './record.ts';
 import { fail, pass, type Check } from './result.ts';
-import { RosterSnapshotSchema, checkRoster } from './roster.ts';
+import { type GroupBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
 import { type SemaphoreProof, type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
 import { tally } from './tally.ts';
 import { type SealedSummary, verifySealedPart } from './bundle-sealed.ts';
@@ -76,6 +76,8 @@ export interface VerifyOptions {
    * record's proof with it, then reports the first failing record exactly as without it.
    */
   verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
+  /** Builds the roster's tree (default: in this thread); the CLI passes one that uses every core. */
+  groupOf?: GroupBuilder;
 }
 
 export interface BundleSummary {
@@ -150,7 +152,7 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   }
 
   // 6. The roster is the one the letter fixed.
-  const roster = checkRoster(b.roster, letter.roster);
+  const roster = await checkRosterWith(b.roster, letter.roster, options.groupOf);
   if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
 
   // 7. The letter was proposed by a member.

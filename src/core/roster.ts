@@ -92,21 +92,36 @@ export function rosterGroup(leaves: bigint[]): Group {
   return groupOfLeaves(leaves);
 }
 
+function refOf(snapshot: RosterSnapshot, group: Group): RosterRef {
+  return {
+    root: group.root.toString(),
+    depth: treeDepth(snapshot.leafCount),
+    size: snapshot.members.length,
+    enrolled: snapshot.members.filter((m) => m.commitment !== null).length,
+    digest: rosterDigest(snapshot),
+  };
+}
+
 /** The reference a letter fixes, computed from a snapshot. */
 export function rosterRef(snapshot: RosterSnapshot): Check<{ ref: RosterRef; group: Group }> {
   const leaves = rosterLeaves(snapshot);
   if (!leaves.ok) return leaves;
   const group = rosterGroup(leaves.leaves);
-  return pass({
-    group,
-    ref: {
-      root: group.root.toString(),
-      depth: treeDepth(snapshot.leafCount),
-      size: snapshot.members.length,
-      enrolled: snapshot.members.filter((m) => m.commitment !== null).length,
-      digest: rosterDigest(snapshot),
-    },
-  });
+  return pass({ group, ref: refOf(snapshot, group) });
+}
+
+/** Builds the group of a roster's leaves: rosterGroup, or the same tree hashed on several threads. */
+export type GroupBuilder = (leaves: bigint[]) => Group | Promise<Group>;
+
+function compare(snapshot: RosterSnapshot, c: RosterRef, ref: RosterRef, group: Group): Check<{ group: Group; byCommitment: Map<string, RosterMember> }> {
+  if (c.digest !== ref.digest) return fail('roster_digest_mismatch', 'the roster (a name, a commitment or a leaf) differs from the one the letter fixed');
+  if (c.root !== ref.root) return fail('roster_root_mismatch', 'the roster tree root differs from the one the letter fixed');
+  if (c.size !== ref.size || c.enrolled !== ref.enrolled || c.depth !== ref.depth) {
+    return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
+  }
+  const byCommitment = new Map<string, RosterMember>();
+  for (const m of snapshot.members) if (m.commitment) byCommitment.set(m.commitment, m);
+  return pass({ group, byCommitment });
 }
 
 /** Check a snapshot against the reference a letter fixed; each mismatch has its own code. */
@@ -115,13 +130,16 @@ export function checkRoster(snapshot: RosterSnapshot, ref: RosterRef): Check<{ g
   if (treeDepth(snapshot.leafCount) !== ref.depth) return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
   const computed = rosterRef(snapshot);
   if (!computed.ok) return computed;
-  const c = computed.ref;
-  if (c.digest !== ref.digest) return fail('roster_digest_mismatch', 'the roster (a name, a commitment or a leaf) differs from the one the letter fixed');
-  if (c.root !== ref.root) return fail('roster_root_mismatch', 'the roster tree root differs from the one the letter fixed');
-  if (c.size !== ref.size || c.enrolled !== ref.enrolled || c.depth !== ref.depth) {
-    return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
-  }
-  const byCommitment = new Map<string, RosterMember>();
-  for (const m of snapshot.members) if (m.commitment) byCommitment.set(m.commitment, m);
-  return pass({ group: computed.group, byCommitment });
+  return compare(snapshot, computed.ref, ref, computed.group);
+}
+
+/** checkRoster with the tree built by `groupOf` (the CLI verifier hashes a large roster on every core). */
+export async function checkRosterWith(snapshot: RosterSnapshot, ref: RosterRef, groupOf: GroupBuilder = rosterGroup): Promise<Check<{ group: Group; byCommitment: Map<string, RosterMember> }>> {
+  if (treeDepth(snapshot.leafCount) !== ref.depth) return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
+  const leaves = rosterLeaves(snapshot);
+  if (!leaves.ok) return leaves;
+  // The digest first: a roster that differs is refused before its tree is hashed.
+  if (rosterDigest(snapshot) !== ref.digest) return fail('roster_digest_mismatch', 'the roster (a name, a commitment or a leaf) differs from the one the letter fixed');
+  const group = await groupOf(leaves.leaves);
+  return compare(snapshot, refOf(snapshot, group), ref, group);
 }
