@@ -1,6 +1,7 @@
 /** English messages for ballots and procedures (merged into en.ts). */
 export const enBallots = {
   'nav.ballots': 'Ballots',
+  'home.anyoneBallots': 'Follow the secret ballots and check their results',
 
   'ballots.title': 'Ballots',
   'ballots.lead': 'Secret ballots of this group. Nobody — not the server, not the organizer — can see how a member voted, and no result exists before the close.',

@@ -53,7 +53,7 @@ export const en = {
   'home.restore': 'Restore from my backup file',
   'home.anyoneTitle': 'For anyone',
   'home.anyoneLetters': 'Read the letters and their counts',
-  'home.anyoneVerify': 'Verify a letter’s result file',
+  'home.anyoneVerify': 'Verify a result file',
   'home.anyoneLog': 'Check the public log',
   'home.safetyTitle': 'Your safety',
   'home.safety1': 'Signing anonymously proves you are a member without saying which one.',

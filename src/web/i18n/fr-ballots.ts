@@ -3,6 +3,7 @@ import type { enBallots } from './en-ballots.ts';
 
 export const frBallots: Record<keyof typeof enBallots, string> = {
   'nav.ballots': 'Scrutins',
+  'home.anyoneBallots': 'Suivre les scrutins secrets et vérifier leurs résultats',
 
   'ballots.title': 'Scrutins',
   'ballots.lead': 'Les scrutins secrets de ce groupe. Personne — ni le serveur ni l’organisateur — ne peut voir le vote d’un membre, et aucun résultat n’existe avant la clôture.',

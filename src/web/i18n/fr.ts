@@ -53,7 +53,7 @@ export const fr: Record<MessageKey, string> = {
   'home.restore': 'Restaurer depuis ma copie de sauvegarde',
   'home.anyoneTitle': 'Pour tout le monde',
   'home.anyoneLetters': 'Lire les lettres et leurs décomptes',
-  'home.anyoneVerify': 'Vérifier le fichier de résultat d’une lettre',
+  'home.anyoneVerify': 'Vérifier un fichier de résultat',
   'home.anyoneLog': 'Consulter le journal public',
   'home.safetyTitle': 'Votre sécurité',
   'home.safety1': 'Signer anonymement prouve que vous êtes membre sans dire lequel.',

@@ -50,6 +50,9 @@ export function HomeScreen() {
             <Link to="/letters">{t('home.anyoneLetters')}</Link>
           </li>
           <li>
+            <Link to="/ballots">{t('home.anyoneBallots')}</Link>
+          </li>
+          <li>
             <Link to="/verify">{t('home.anyoneVerify')}</Link>
           </li>
           <li>
