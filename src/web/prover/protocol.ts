@@ -64,16 +64,7 @@ export interface ProverCalls {
   'check-receipt': { in: { receipt: Receipt; entry: LogEntry; verifierKey: string }; out: { size: number } };
 }
 
-export type CallName = keyof ProverCalls;
-
-export type WorkerRequest = { [K in CallName]: { id: number; call: K; input: ProverCalls[K]['in'] } }[CallName];
-
 export type Progress =
   | { stage: 'kdf' }
   | { stage: 'artifacts'; loaded: number; total: number }
   | { stage: 'proving' };
-
-export type WorkerResponse =
-  | { id: number; type: 'result'; value: unknown }
-  | { id: number; type: 'error'; code: string; reason: string }
-  | { id: number; type: 'progress'; progress: Progress };

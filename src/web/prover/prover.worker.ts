@@ -22,26 +22,13 @@ import { expectedNullifier, proveAction, proveProposal } from '../../core/prove.
 import { checkRoster, rosterRef, type RosterRef, type RosterSnapshot } from '../../core/roster.ts';
 import { sessionMessage, sessionScope } from '../../core/session.ts';
 import type { SemaphoreProof } from '../../core/semaphore.ts';
-import type { CallName, Progress, ProverCalls, WorkerRequest, WorkerResponse } from './protocol.ts';
+import { ProverFailure as Refusal, type Handlers, serveCalls } from '../worker-calls.ts';
+import type { Progress, ProverCalls } from './protocol.ts';
 import { singleThreadedCurve } from './single-thread-curve.ts';
 import { checkCommitteeRef } from '../trustee/committee-ref.ts';
 
-interface WorkerScope {
-  postMessage(message: WorkerResponse): void;
-  addEventListener(type: 'message', listener: (e: MessageEvent<WorkerRequest>) => void): void;
-  location: { origin: string };
-  crypto: Crypto;
-}
-const scope = self as unknown as WorkerScope;
+const scope = self as unknown as { location: { origin: string }; crypto: Crypto };
 
-class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
 
 // --- artifacts and the curve -------------------------------------------------------------------
 
@@ -81,9 +68,7 @@ function groupFor(snapshot: RosterSnapshot, ref: RosterRef) {
   return roster.group;
 }
 
-type Handler<K extends CallName> = (input: ProverCalls[K]['in'], progress: (p: Progress) => void) => Promise<ProverCalls[K]['out']>;
-
-const handlers: { [K in CallName]: Handler<K> } = {
+const handlers: Handlers<ProverCalls, Progress> = {
   async 'create-identity'({ passphrase, label }, progress) {
     progress({ stage: 'kdf' });
     const privateKey = random(32);
@@ -236,20 +221,4 @@ const handlers: { [K in CallName]: Handler<K> } = {
   },
 };
 
-// One request at a time: proofs are CPU-bound, and a queue keeps progress reports in order.
-let queue: Promise<void> = Promise.resolve();
-
-scope.addEventListener('message', (e) => {
-  const { id, call, input } = e.data;
-  queue = queue.then(async () => {
-    const progress = (p: Progress) => scope.postMessage({ id, type: 'progress', progress: p });
-    try {
-      const handler = handlers[call] as Handler<typeof call>;
-      const value = await handler(input as never, progress);
-      scope.postMessage({ id, type: 'result', value });
-    } catch (error) {
-      if (error instanceof Refusal) scope.postMessage({ id, type: 'error', code: error.code, reason: error.message });
-      else scope.postMessage({ id, type: 'error', code: 'prover_failed', reason: error instanceof Error ? error.message : String(error) });
-    }
-  });
-});
+serveCalls<ProverCalls, Progress>(handlers, 'prover_failed');

@@ -66,12 +66,3 @@ export interface TrusteeCalls {
   /** Forget the key held in the worker. */
   forget: { in: Record<string, never>; out: Record<string, never> };
 }
-
-export type TrusteeCallName = keyof TrusteeCalls;
-
-export type TrusteeRequest = { [K in TrusteeCallName]: { id: number; call: K; input: TrusteeCalls[K]['in'] } }[TrusteeCallName];
-
-export type TrusteeResponse =
-  | { id: number; type: 'result'; value: unknown }
-  | { id: number; type: 'error'; code: string; reason: string }
-  | { id: number; type: 'progress'; progress: TrusteeProgress };

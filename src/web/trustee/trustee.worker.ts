@@ -15,23 +15,11 @@ import { openTrusteeFile, sealTrusteeFile, transportSecret } from '../../core/tr
 import { trusteeApi } from '../api-trustee.ts';
 import { singleThreadedCurve } from '../prover/single-thread-curve.ts';
 import { bundledVerificationKeys } from '../verify/verification-keys.ts';
-import type { DutyEvent, Subject, TrusteeCallName, TrusteeCalls, TrusteePlan, TrusteeProgress, TrusteeRequest, TrusteeResponse } from './protocol.ts';
+import { ProverFailure as Refusal, type Handlers, serveCalls } from '../worker-calls.ts';
+import type { DutyEvent, Subject, TrusteeCalls, TrusteePlan, TrusteeProgress } from './protocol.ts';
 
-interface WorkerScope {
-  postMessage(message: TrusteeResponse): void;
-  addEventListener(type: 'message', listener: (e: MessageEvent<TrusteeRequest>) => void): void;
-  crypto: Crypto;
-}
-const scope = self as unknown as WorkerScope;
+const scope = self as unknown as { crypto: Crypto };
 
-class Refusal extends Error {
-  constructor(
-    readonly code: string,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
 
 const random = (n: number) => scope.crypto.getRandomValues(new Uint8Array(n));
 
@@ -150,9 +138,7 @@ function watchedApi(progress: (p: TrusteeProgress) => void, events: DutyEvent[])
   };
 }
 
-type Handler<K extends TrusteeCallName> = (input: TrusteeCalls[K]['in'], progress: (p: TrusteeProgress) => void) => Promise<TrusteeCalls[K]['out']>;
-
-const handlers: { [K in TrusteeCallName]: Handler<K> } = {
+const handlers: Handlers<TrusteeCalls, TrusteeProgress> = {
   async create({ passphrase }, progress) {
     if (passphrase.length < 8) throw new Refusal('weak_passphrase', 'choose a passphrase of at least 8 characters');
     progress({ stage: 'kdf' });
@@ -197,21 +183,4 @@ const handlers: { [K in TrusteeCallName]: Handler<K> } = {
   },
 };
 
-// One request at a time, in order.
-let queue: Promise<void> = Promise.resolve();
-
-scope.addEventListener('message', (e) => {
-  const { id, call, input } = e.data;
-  queue = queue.then(async () => {
-    const progress = (p: TrusteeProgress) => scope.postMessage({ id, type: 'progress', progress: p });
-    try {
-      const handler = handlers[call] as Handler<typeof call>;
-      const value = await handler(input as never, progress);
-      scope.postMessage({ id, type: 'result', value });
-    } catch (error) {
-      const coded = error as { code?: unknown; message?: string };
-      if (error instanceof Refusal || typeof coded.code === 'string') scope.postMessage({ id, type: 'error', code: String(coded.code), reason: coded.message ?? '' });
-      else scope.postMessage({ id, type: 'error', code: 'trustee_failed', reason: error instanceof Error ? error.message : String(error) });
-    }
-  });
-});
+serveCalls<TrusteeCalls, TrusteeProgress>(handlers, 'trustee_failed');
