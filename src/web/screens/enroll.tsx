@@ -22,14 +22,19 @@ export function looksLikeCode(code: string): boolean {
   return CODE_ALPHABET.test(c);
 }
 
-export function backupFileName(instanceName: string): string {
-  const slug = instanceName
+/** The instance's name as a file-name part: ASCII letters and digits, dashes, at most 40 characters. */
+export function fileSlug(instanceName: string): string {
+  return instanceName
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .slice(0, 40);
+}
+
+export function backupFileName(instanceName: string): string {
+  const slug = fileSlug(instanceName);
   return `undersigned-backup${slug ? `-${slug}` : ''}.json`;
 }
 

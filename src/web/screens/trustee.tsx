@@ -14,6 +14,7 @@ import type { TrusteeFile } from '../../core/trustee/trustee-file.ts';
 import { Link } from '../router.tsx';
 import { useApp } from '../state.tsx';
 import { closeTrustee, trustee } from '../trustee/client.ts';
+import { fileSlug } from './enroll.tsx';
 import { CommitteeStatusView } from '../trustee/committee-status.tsx';
 import type { DutyEvent, TrusteePlan, TrusteeProgress } from '../trustee/protocol.ts';
 import { ErrorNotice, Field, Notice, Page, ProgressView, download, useTask, type Step } from '../ui.tsx';
@@ -24,13 +25,7 @@ const MIN_PASSPHRASE = 8;
 let opened: { transportKey: string; index: number | null } | null = null;
 
 function trusteeFileName(index: number, instanceName: string): string {
-  const slug = instanceName
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 40);
+  const slug = fileSlug(instanceName);
   return `undersigned-trustee-${index}${slug ? `-${slug}` : ''}.json`;
 }
 
@@ -207,12 +202,7 @@ function Join({ onJoined, onStarted }: { onJoined: (o: { transportKey: string; i
       <h2 id="h-confirm">{t('trustee.confirmTitle')}</h2>
       <p>{t('trustee.confirmText')}</p>
       <form onSubmit={onConfirm}>
-        <Field label={t('trustee.file')}>
-          {({ id }) => <input id={id} type="file" accept=".json,application/json" onChange={(e) => setChosen(e.target.files?.[0] ?? null)} required />}
-        </Field>
-        <Field label={t('trustee.pass')}>
-          {({ id }) => <input id={id} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="current-password" required />}
-        </Field>
+        <FileAndPassphrase onFile={setChosen} pass={pass} onPass={setPass} />
         <ErrorNotice>{task.error}</ErrorNotice>
         <ProgressView step={task.step} />
         <p className="actions">
@@ -225,6 +215,21 @@ function Join({ onJoined, onStarted }: { onJoined: (o: { transportKey: string; i
         </p>
       </form>
     </section>
+  );
+}
+
+/** The trustee file to open and its passphrase. */
+function FileAndPassphrase({ onFile, pass, onPass }: { onFile: (f: File | null) => void; pass: string; onPass: (p: string) => void }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Field label={t('trustee.file')}>
+        {({ id }) => <input id={id} type="file" accept=".json,application/json" onChange={(e) => onFile(e.target.files?.[0] ?? null)} required />}
+      </Field>
+      <Field label={t('trustee.pass')}>
+        {({ id }) => <input id={id} type="password" value={pass} onChange={(e) => onPass(e.target.value)} autoComplete="current-password" required />}
+      </Field>
+    </>
   );
 }
 
@@ -247,12 +252,7 @@ function Open({ onOpened }: { onOpened: (o: { transportKey: string; index: null 
       <h2 id="h-open">{t('trustee.loadTitle')}</h2>
       <p>{t('trustee.loadText')}</p>
       <form onSubmit={onSubmit}>
-        <Field label={t('trustee.file')}>
-          {({ id }) => <input id={id} type="file" accept=".json,application/json" onChange={(e) => setChosen(e.target.files?.[0] ?? null)} required />}
-        </Field>
-        <Field label={t('trustee.pass')}>
-          {({ id }) => <input id={id} type="password" value={pass} onChange={(e) => setPass(e.target.value)} autoComplete="current-password" required />}
-        </Field>
+        <FileAndPassphrase onFile={setChosen} pass={pass} onPass={setPass} />
         <ErrorNotice>{task.error}</ErrorNotice>
         <ProgressView step={task.step} />
         <p className="actions">
