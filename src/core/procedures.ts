@@ -99,6 +99,21 @@ function fractionText(f: Fraction): string {
 }
 
 /**
+ * For a rule counted against all members: the "yes" votes it needs on a roster of `rosterSize`
+ * (whatever the turnout; at least 1). Null for rules counted against the votes cast, and plurality.
+ */
+export function yesNeededOfMembers(rule: DecisionRule, rosterSize: number): number | null {
+  switch (rule.kind) {
+    case 'majority-of-members':
+      return Math.max(1, moreThan(HALF, rosterSize));
+    case 'fraction-of-members':
+      return Math.max(1, rule.strict ? moreThan(rule.fraction, rosterSize) : atLeast(rule.fraction, rosterSize));
+    default:
+      return null;
+  }
+}
+
+/**
  * Applies `rule` to `tally` (option → number of ballots) for a roster of `rosterSize` members.
  *
  * Yes/no rules: keys other than `yes`/`no` are blank ballots (abstentions): they count towards a
@@ -142,7 +157,7 @@ export function decide(rule: DecisionRule, tally: Record<string, number>, roster
   let basis: string;
   switch (r.kind) {
     case 'majority-of-members':
-      needed = moreThan(HALF, rosterSize);
+      needed = yesNeededOfMembers(r, rosterSize)!;
       basis = `a majority of all ${rosterSize} members (more than half; absences and abstentions count against)`;
       break;
     case 'majority-of-votes-cast':
@@ -150,7 +165,7 @@ export function decide(rule: DecisionRule, tally: Record<string, number>, roster
       basis = `a majority of the ${cast} yes/no votes cast (more than half; ${blank} abstentions not counted)`;
       break;
     case 'fraction-of-members':
-      needed = r.strict ? moreThan(r.fraction, rosterSize) : atLeast(r.fraction, rosterSize);
+      needed = yesNeededOfMembers(r, rosterSize)!;
       basis = `${r.strict ? 'more than' : 'at least'} ${fractionText(r.fraction)} of all ${rosterSize} members (absences and abstentions count against)`;
       break;
     case 'fraction-of-votes-cast':

@@ -7,7 +7,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Ballot } from '../../core/ballot/ballot.ts';
 import { bytesToHex } from '../../core/encoding.ts';
-import { PRESETS, type Preset } from '../../core/procedures.ts';
+import { PRESETS, type Preset, noticeThreshold } from '../../core/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -25,7 +25,7 @@ function inAWeek(): string {
 
 /** The presets whose notice threshold this closed letter reached. */
 export function presetsReached(count: number, rosterSize: number): Preset[] {
-  return Object.values(PRESETS).filter((p) => p.notice && count >= Math.ceil((p.notice.fraction.num * rosterSize) / p.notice.fraction.den));
+  return Object.values(PRESETS).filter((p) => p.notice && count >= (noticeThreshold(p, rosterSize) ?? Infinity));
 }
 
 /** Presets that open without a notice letter. */

@@ -4,7 +4,7 @@
  * and the verify page; both show it only for a verdict this browser computed itself.
  */
 import type { ProcedureBundle } from '../../core/procedure-bundle.ts';
-import { PRESETS, decideProcedure, type Preset } from '../../core/procedures.ts';
+import { PRESETS, atLeast, decideProcedure, type Preset, yesNeededOfMembers } from '../../core/procedures.ts';
 import type { I18n } from '../i18n/i18n.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/en.ts';
@@ -36,16 +36,14 @@ export function ruleText(i18n: I18n, preset: Preset, rosterSize: number): string
   let text: string;
   switch (r.kind) {
     case 'majority-of-members':
-      text = i18n.t('rule.majority-of-members', { m: rosterSize, needed: Math.floor(rosterSize / 2) + 1 });
+      text = i18n.t('rule.majority-of-members', { m: rosterSize, needed: yesNeededOfMembers(r, rosterSize)! });
       break;
     case 'majority-of-votes-cast':
       text = i18n.t('rule.majority-of-votes-cast');
       break;
-    case 'fraction-of-members': {
-      const needed = decideProcedure(preset, { yes: 0, no: 0 }, rosterSize).needed;
-      text = i18n.t('rule.fraction-of-members', { fraction: `${r.fraction.num}/${r.fraction.den}`, m: rosterSize, needed });
+    case 'fraction-of-members':
+      text = i18n.t('rule.fraction-of-members', { fraction: `${r.fraction.num}/${r.fraction.den}`, m: rosterSize, needed: yesNeededOfMembers(r, rosterSize)! });
       break;
-    }
     case 'fraction-of-votes-cast':
       text = i18n.t('rule.fraction-of-votes-cast', { fraction: `${r.fraction.num}/${r.fraction.den}` });
       break;
@@ -53,7 +51,7 @@ export function ruleText(i18n: I18n, preset: Preset, rosterSize: number): string
       text = i18n.t('rule.plurality');
       break;
   }
-  if (r.quorum) text += ` ${i18n.t('rule.quorum', { needed: Math.ceil((r.quorum.num * rosterSize) / r.quorum.den) })}`;
+  if (r.quorum) text += ` ${i18n.t('rule.quorum', { needed: atLeast(r.quorum, rosterSize) })}`;
   return text;
 }
 
