@@ -16,7 +16,8 @@
  *
  * Writes bench/results/bundle.{json,md} and bench/results/scale.svg. Not a test.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { startServe } from './serve.ts';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,29 +68,7 @@ async function prepareTemplate(): Promise<number> {
   return took;
 }
 
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/undersigned.mjs'), 'serve', '--data', dataDir, '--port', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // No publication window (serve's --publish-window): it would add its length to every latency
-    // and measure the window, not ingest. Throughput over a long run does not depend on it.
-    env: { ...process.env, UNDERSIGNED_PUBLISH_WINDOW: '0' },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /running at (http:\/\/[^\s]+?)\/?\s/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url });
-      }
-    });
-    child.stderr!.resume();
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-}
+const startServer = (dataDir: string) => startServe(root, dataDir, { timeoutMs: 120_000, setupToken: false });
 
 async function ingest(dataDir: string) {
   // One-by-one rate on the same records, in this process, after a warm-up.

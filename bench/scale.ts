@@ -20,7 +20,7 @@
  *
  * Writes bench/results/scale.{json,md}. Not a test: nothing here passes or fails on time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { startServe } from './serve.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -186,30 +186,7 @@ async function treeBuild() {
 }
 
 // --- 2. server ingest -----------------------------------------------------------------------------
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; setupToken: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/undersigned.mjs'), 'serve', '--data', dataDir, '--port', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // No publication window (serve's --publish-window): it would add its length to every latency
-    // and measure the window, not ingest. Throughput over a long run does not depend on it.
-    env: { ...process.env, UNDERSIGNED_PUBLISH_WINDOW: '0' },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const url = /running at (http:\/\/[^\s]+?)\/?\s/.exec(out)?.[1];
-      const token = /setup#([A-Za-z0-9_-]+)/.exec(out)?.[1];
-      if (url && token) {
-        clearTimeout(timer);
-        resolve({ child, url, setupToken: token });
-      }
-    });
-    child.stderr!.resume(); // request lines
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-}
+const startServer = (dataDir: string) => startServe(root, dataDir, { timeoutMs: 60_000, setupToken: true });
 
 async function ingest() {
   const dataDir = mkdtempSync(join(tmpdir(), 'undersigned-bench-ingest-'));
