@@ -3,9 +3,8 @@
  * Failures are ApiFailures with the server's stable codes, like every other call (api.ts).
  */
 import type { Ballot } from '../core/ballot/ballot.ts';
-import type { CommitteeEntry } from '../core/committee.ts';
 import type { RosterSnapshot } from '../core/roster.ts';
-import { json, request, type Receipt } from './api.ts';
+import { admin, json, request, type Receipt } from './api.ts';
 
 export type BallotState = 'open' | 'past-deadline' | 'closed';
 export interface BallotSummary {
@@ -14,8 +13,6 @@ export interface BallotSummary {
   status: BallotState;
 }
 
-const admin = (token: string) => ({ authorization: `Bearer ${token}` });
-
 export const ballotApi = {
   list: () => json<{ ballots: BallotSummary[] }>('/api/ballots'),
   get: (id: string) => json<{ ballotId: string; ballot: unknown; status: 'open' | 'closed' }>(`/api/ballots/${id}`),
@@ -23,12 +20,6 @@ export const ballotApi = {
   nullifierState: (id: string, nullifier: string) => json<{ seq: number }>(`/api/ballots/${id}/nullifier`, { method: 'POST', body: { nullifier } }),
   vote: (id: string, record: unknown) => json<{ receipt: Receipt }>(`/api/ballots/${id}/votes`, { method: 'POST', body: { record } }),
   bundle: (id: string) => request(`/api/ballots/${id}/bundle`).then((r) => r.text()),
-  /** The trustee committee's entries on the log, from which a voter checks the key it encrypts to. */
-  committee: () =>
-    json<{ ready: boolean; k: number | null; n: number | null; entries: { index: number; entry: CommitteeEntry }[]; trustees: { index: number; name: string; joined: boolean }[] }>(
-      '/api/committee',
-    ),
-  committeeRef: () => json<{ committee: Ballot['committee'] | null }>('/api/committee/ref'),
   open: (token: string, ballot: Ballot) => json<{ ballotId: string; index: number }>('/api/admin/ballots', { method: 'POST', body: { ballot }, headers: admin(token) }),
   close: (token: string, id: string) => json<{ index: number; voters: number }>(`/api/admin/ballots/${id}/close`, { method: 'POST', body: {}, headers: admin(token) }),
 };

@@ -3,7 +3,6 @@
  * joining it and following the key generation (trustees), and what a trustee reads and publishes
  * after a letter or a ballot closes. Used by the pages and by the trustee worker alike.
  */
-import type { Ballot } from '../core/ballot/ballot.ts';
 import type { TallyEntry } from '../core/ballot/tally.ts';
 import type { Bundle } from '../core/bundle.ts';
 import type { CommitteeEntry } from '../core/committee.ts';
@@ -11,7 +10,7 @@ import type { Letter } from '../core/letter.ts';
 import type { ProcedureBundle } from '../core/procedure-bundle.ts';
 import type { RevealEntry } from '../core/reveal.ts';
 import type { SigmaProof } from '../core/trustee/proofs.ts';
-import { json, type LetterStatus } from './api.ts';
+import { admin, json, type LetterStatus } from './api.ts';
 
 export interface CommitteeStatus {
   trustees: { index: number; name: string; joined: boolean }[];
@@ -34,8 +33,6 @@ export interface TrusteeInvitation {
   code: string;
 }
 
-const admin = (token: string) => ({ authorization: `Bearer ${token}` });
-
 export const trusteeApi = {
   status: () => json<CommitteeStatus>('/api/committee'),
   /** The committee reference a new letter fixes, once the key is on the log (null before). */
@@ -52,7 +49,6 @@ export const trusteeApi = {
   letterBundle: (id: string) => json<Bundle>(`/api/letters/${id}/bundle`),
   submitReveal: (id: string, entry: RevealEntry) => json<{ index: number }>(`/api/letters/${id}/reveals`, { method: 'POST', body: { entry } }),
 
-  ballots: () => json<{ ballots: { ballotId: string; ballot: Ballot; status: string }[] }>('/api/ballots'),
   ballotBundle: (id: string) => json<ProcedureBundle>(`/api/ballots/${id}/bundle`),
   submitTally: (id: string, entry: TallyEntry) => json<{ index: number }>(`/api/ballots/${id}/tally`, { method: 'POST', body: { entry } }),
 };

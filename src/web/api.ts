@@ -82,7 +82,8 @@ export async function json<T>(path: string, init?: Parameters<typeof request>[1]
   }
 }
 
-const admin = (token: string) => ({ authorization: `Bearer ${token}` });
+/** The organizer routes' header. */
+export const admin = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export const api = {
   instance: () => json<InstanceInfo>('/api/instance'),

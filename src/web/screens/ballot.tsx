@@ -10,6 +10,7 @@ import type { Ballot } from '../../core/ballot/ballot.ts';
 import { PRESETS } from '../../core/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
+import { trusteeApi } from '../api-trustee.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { prove } from '../prover/client.ts';
@@ -87,7 +88,7 @@ export function BallotScreen({ id }: { id: string }) {
     if (!key || !ballot || choice === null) return;
     setDone(null);
     await act.run(async (report) => {
-      const [{ snapshot }, { nullifier }, committee] = await Promise.all([ballotApi.roster(id), prove('vote-nullifier', { privateKey: key, ballotId: id }), ballotApi.committee()]);
+      const [{ snapshot }, { nullifier }, committee] = await Promise.all([ballotApi.roster(id), prove('vote-nullifier', { privateKey: key, ballotId: id }), trusteeApi.status()]);
       const state = await ballotApi.nullifierState(id, nullifier);
       const { record } = await prove(
         'prove-vote',

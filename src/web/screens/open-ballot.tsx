@@ -10,6 +10,7 @@ import { bytesToHex } from '../../core/encoding.ts';
 import { PRESETS, type Preset, noticeThreshold } from '../../core/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
+import { trusteeApi } from '../api-trustee.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useRouter } from '../router.tsx';
 import { ErrorNotice, Field, Notice, ProgressView, useTask } from '../ui.tsx';
@@ -62,7 +63,7 @@ export function OpenBallotForm({ token, presets, notice }: { token: string; pres
         : preset.ballot.options;
     if (options.length < 2) return setFormError(t('open.needTwo'));
     await task.run(async () => {
-      const [{ committee }, { ref }] = await Promise.all([ballotApi.committeeRef(), api.roster()]);
+      const [{ committee }, { ref }] = await Promise.all([trusteeApi.ref(), api.roster()]);
       if (!committee) throw new ApiFailure('committee_not_ready', 'no complete trustee committee', 409);
       const ballot: Ballot = {
         format: 'undersigned-ballot/1',

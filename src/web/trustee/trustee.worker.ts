@@ -12,6 +12,7 @@ import { transportEntry } from '../../core/trustee/dkg.ts';
 import { type TrusteeApi, trusteeStep } from '../../core/trustee/duties.ts';
 import { G, encodePoint, mul } from '../../core/trustee/group.ts';
 import { openTrusteeFile, sealTrusteeFile, transportSecret } from '../../core/trustee/trustee-file.ts';
+import { ballotApi } from '../api-ballots.ts';
 import { trusteeApi } from '../api-trustee.ts';
 import { singleThreadedCurve } from '../prover/single-thread-curve.ts';
 import { bundledVerificationKeys } from '../verify/verification-keys.ts';
@@ -78,7 +79,7 @@ async function plan(x: bigint): Promise<TrusteePlan> {
     const sealed = sealedToReveal(bundleSignatures(bundle.records)).length;
     out.letters.push({ letterId: l.letterId, title: l.letter.title, count, threshold, sealed, action: done ? 'done' : threshold >= 1 && count >= threshold ? 'reveal' : 'below' });
   }
-  const { ballots } = await trusteeApi.ballots();
+  const { ballots } = await ballotApi.list();
   for (const b of ballots) {
     if (b.status !== 'closed') continue;
     const bundle = await trusteeApi.ballotBundle(b.ballotId);
@@ -120,7 +121,7 @@ function watchedApi(progress: (p: TrusteeProgress) => void, events: DutyEvent[])
       return r;
     },
     closedBallots: async () => {
-      const { ballots } = await trusteeApi.ballots();
+      const { ballots } = await ballotApi.list();
       const closed = ballots.filter((b) => b.status === 'closed');
       for (const b of closed) subjects.set(b.ballotId, { kind: 'ballot', id: b.ballotId, title: b.ballot.question });
       return closed.map((b) => b.ballotId);
