@@ -49,6 +49,11 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
   it('sets up four members (one in the browser) and a 2-of-3 trustee committee', async () => {
     organizer = await newTab(browser, { locale: 'en-CA' });
     await setUp(organizer.page, server, L, 'Caucus of the Example Party', screens, 'en-ballot');
+    // Before any committee, the Ballots page says what a secret ballot needs instead of a form.
+    await organizer.page.goto(`${server.url}/ballots`);
+    await organizer.page.getByText(L['open.noCommittee']).waitFor();
+    expect(await organizer.page.getByRole('button', { name: L['open.submit'] }).count()).toBe(0);
+    await organizer.page.goto(`${server.url}/organizer`);
     await addMembers(organizer.page, L, 'Alice Tremblay', ['Bob Roy'], dir);
     const codes = await readCodes(organizer.page, L);
     alice = await person(browser, 'Alice Tremblay', 'en');

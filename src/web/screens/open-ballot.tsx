@@ -4,7 +4,7 @@
  * Ballots page). The ballot fixes the current roster and the trustee committee; the server
  * re-checks the notice and the threshold, and so does every verifier of the result.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Ballot } from '../../core/ballot/ballot.ts';
 import { bytesToHex } from '../../core/encoding.ts';
 import { PRESETS, type Preset, noticeThreshold } from '../../core/procedures.ts';
@@ -12,7 +12,7 @@ import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
 import { trusteeApi } from '../api-trustee.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { useRouter } from '../router.tsx';
+import { Link, useRouter } from '../router.tsx';
 import { ErrorNotice, Field, Notice, ProgressView, useTask } from '../ui.tsx';
 import { toInstant } from './new-letter.tsx';
 
@@ -38,6 +38,14 @@ export function OpenBallotForm({ token, presets, notice }: { token: string; pres
   const i18n = useI18n();
   const { t, lang } = i18n;
   const { navigate } = useRouter();
+  // A secret ballot needs the trustees' key: without a ready committee, say so before the form.
+  const [committeeReady, setCommitteeReady] = useState<boolean | null>(null);
+  useEffect(() => {
+    trusteeApi.ref().then(
+      (r) => setCommitteeReady(r.committee !== null),
+      () => setCommitteeReady(null),
+    );
+  }, []);
   const [procedure, setProcedure] = useState(presets[0]?.id ?? '');
   const preset = PRESETS[procedure];
   const [question, setQuestion] = useState(preset ? preset.ballot.question[lang] : '');
@@ -82,6 +90,13 @@ export function OpenBallotForm({ token, presets, notice }: { token: string; pres
   };
 
   if (!preset) return null;
+  if (committeeReady === false) {
+    return (
+      <Notice kind="warn">
+        {t('open.noCommittee')} <Link to="/organizer">{t('nav.organizer')}</Link>
+      </Notice>
+    );
+  }
   return (
     <form onSubmit={submit} className="open-ballot">
       {presets.length > 1 ? (
