@@ -77,11 +77,19 @@ export function TrusteeScreen() {
       )}
       <section aria-labelledby="h-committee-status">
         <h2 id="h-committee-status">{t('committee.statusTitle')}</h2>
-        {status && status.trustees.length === 0 ? <p>{t('committee.none')}</p> : null}
-        {status && status.trustees.length > 0 ? <CommitteeStatusView status={status} /> : null}
-        <p className="muted small">
-          {t('trustee.organizerNote')} <Link to="/organizer">{t('nav.organizer')}</Link>
-        </p>
+        {status && status.trustees.length === 0 ? (
+          <p>
+            {t('committee.none')} <Link to="/organizer">{t('nav.organizer')}</Link>
+          </p>
+        ) : null}
+        {status && status.trustees.length > 0 ? (
+          <>
+            <CommitteeStatusView status={status} />
+            <p className="muted small">
+              {t('trustee.organizerNote')} <Link to="/organizer">{t('nav.organizer')}</Link>
+            </p>
+          </>
+        ) : null}
       </section>
     </Page>
   );
