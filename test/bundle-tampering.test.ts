@@ -18,7 +18,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
+import { rootOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { type Bundle, type BundleVerdict, verifyBundle } from '../src/core/bundle.ts';
 import { bytesToHex, sha256, utf8ToBytes } from '../src/core/encoding.ts';
 import { letterId as computeLetterId } from '../src/core/letter.ts';
@@ -497,8 +497,8 @@ describe('the good bundle', () => {
   });
 
   it('gives the same verdicts with the roster tree hashed on several threads (what the CLI does)', async () => {
-    const groupOf = (leaves: bigint[]) => groupOfLeavesParallel(leaves, { threads: 2, minLeaves: 2 });
-    const parallel = (b: unknown) => verifyBundle(b, { keys: nodeVerificationKeys, expectedVerifierKey: realKey, groupOf });
+    const rootOf = (leaves: bigint[]) => rootOfLeavesParallel(leaves, { threads: 2, minLeaves: 2 });
+    const parallel = (b: unknown) => verifyBundle(b, { keys: nodeVerificationKeys, expectedVerifierKey: realKey, rootOf });
     expect(await parallel(good)).toEqual(await verify(good, realKey));
     const renamed = clone(good);
     renamed.roster.members[1].name = 'Someone Else';

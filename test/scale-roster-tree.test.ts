@@ -17,8 +17,9 @@ import fc from 'fast-check';
 import { poseidon2 } from 'poseidon-lite/poseidon2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { poseidon2 as poseidon2Lean } from '../src/core/poseidon2.ts';
-import { groupOfLeaves, leanTreeLevels } from '../src/core/roster-tree.ts';
-import { groupOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
+import { groupOfLeaves, leanTreeLevels, leanTreeRoot } from '../src/core/roster-tree.ts';
+import { PoseidonTree, buildPoseidonModule } from '../src/node/poseidon-wasm.ts';
+import { groupOfLeavesParallel, rootOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { rosterRef } from '../src/core/roster.ts';
 import { SNARK_FIELD } from '../src/core/semaphore.ts';
 import { openOrInit } from '../src/server/open.ts';
@@ -130,8 +131,23 @@ describe('the roster tree built on several threads', () => {
       const leaves = Array.from({ length: n }, (_, i) => leaf(i));
       const parallel = await groupOfLeavesParallel(leaves, { threads, minLeaves: 1 });
       expect(parallel.leanIMT.export(), `${n} leaves on ${threads} threads`).toBe(groupOfLeaves(leaves).leanIMT.export());
+      expect(await rootOfLeavesParallel(leaves, { threads, minLeaves: 1 }), `root of ${n} leaves on ${threads} threads`).toBe(parallel.root);
+      expect(leanTreeRoot(leaves)).toBe(parallel.root);
     }
   }, 120_000);
+
+  it('hashes in WebAssembly what poseidon2.ts hashes, edge values included', async () => {
+    const r = SNARK_FIELD;
+    const edge = [0n, 1n, 2n, r - 1n, r - 2n, 2n ** 128n, 2n ** 253n, r >> 1n];
+    const random = Array.from({ length: 200 }, () => BigInt('0x' + randomBytes(32).toString('hex')) % r);
+    const tree = new PoseidonTree(await buildPoseidonModule());
+    for (const leaves of [edge, random, random.slice(0, 1), random.slice(0, 3), [], edge]) {
+      expect(tree.levels(leaves)).toEqual(leaves.length ? leanTreeLevels(leaves) : [[]]);
+      expect(tree.root(leaves)).toBe(leanTreeRoot(leaves));
+    }
+    expect(() => tree.root([r])).toThrow(/not a field element/);
+    expect(() => tree.root([-1n])).toThrow(/not a field element/);
+  });
 });
 
 describe('the server’s cached roster tree, updated in place', () => {

@@ -139,6 +139,22 @@ describe('verifyBundle with verifyProofs', () => {
     expect(verdict).toMatchObject({ valid: false, reason: 'record 1: proof does not verify' });
   });
 
+  it('reports an earlier step’s failure even while the record proofs, started first, fail or throw', async () => {
+    const tampered = JSON.parse(JSON.stringify(bundle));
+    tampered.roster.members[0].name = 'Someone Else';
+    const alone = await verifyBundle(tampered, { keys: nodeVerificationKeys });
+    expect(alone).toMatchObject({ valid: false, code: 'roster_digest_mismatch' });
+    const calls: number[] = [];
+    const throwing = async (ps: SemaphoreProof[]) => {
+      calls.push(ps.length);
+      throw new Error('pool crashed');
+    };
+    expect(await verifyBundle(tampered, { keys: nodeVerificationKeys, verifyProofs: throwing })).toEqual(alone);
+    expect(calls).toEqual([bundle.records.length]); // the records' proofs were started before the roster was read
+    // With nothing else wrong, the verifier's failure is the caller's to see, as before.
+    await expect(verifyBundle(bundle, { keys: nodeVerificationKeys, verifyProofs: throwing })).rejects.toThrow('pool crashed');
+  });
+
   it('reports progress while the proofs are verified', async () => {
     const ticks: [number, number][] = [];
     const p = pool({ size: 1 });

@@ -519,8 +519,8 @@ export function buildProgram(): Command {
       if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
         const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
         const bar = new Progress('verifying votes', votes);
-        const groupOf = (await import('../node/roster-tree-pool.ts')).groupOfLeavesParallel;
-        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), groupOf });
+        const rootOf = (await import('../node/roster-tree-pool.ts')).rootOfLeavesParallel;
+        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), rootOf });
         await releaseSnarkjs();
         if (o.json) json(v);
         else if (v.valid) {
@@ -539,8 +539,8 @@ export function buildProgram(): Command {
       // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
       const proofs = await proofVerifier(records);
       // A large roster's tree is hashed on every core (roster-tree-pool.ts).
-      const groupOf = (await import('../node/roster-tree-pool.ts')).groupOfLeavesParallel;
-      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, groupOf }).finally(
+      const rootOf = (await import('../node/roster-tree-pool.ts')).rootOfLeavesParallel;
+      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
         proofs.close,
       );
       await releaseSnarkjs();

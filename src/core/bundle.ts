@@ -4,15 +4,15 @@
  * verification keys it was given and, when pinned, the log's verifier key.
  */
 import { z } from 'zod';
-import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from './encoding.ts';
+import { assertCanonicalEncodable, bytesToHex, canonicalJson, sha256, utf8ToBytes } from './encoding.ts';
 import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from './letter.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
-import { type EntryOf, LogEntrySchema, entryLeafHash } from './log/entry.ts';
+import { type EntryOf, LogEntrySchema } from './log/entry.ts';
 import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
 import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from './record.ts';
 import { fail, pass, type Check } from './result.ts';
-import { type GroupBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
+import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
 import { type SemaphoreProof, type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
 import { tally } from './tally.ts';
 import { type SealedSummary, verifySealedPart } from './bundle-sealed.ts';
@@ -72,12 +72,14 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Verifies many Semaphore proofs at once, answering as verifySemaphoreProof would for each (a
-   * batch verifier, a worker pool: src/node/verify-pool.ts). When given, step 8 checks every
-   * record's proof with it, then reports the first failing record exactly as without it.
+   * batch verifier, a worker pool: src/node/verify-pool.ts). When given, the proposal's proof and
+   * every record's proof are checked with it, the records' from the start, while steps 2–7 run
+   * (on a large bundle the proofs are most of the work and the pool's threads would otherwise wait);
+   * the verdict and the first failure it reports are the same as without it.
    */
   verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
-  /** Builds the roster's tree (default: in this thread); the CLI passes one that uses every core. */
-  groupOf?: GroupBuilder;
+  /** Computes the roster tree's root (default: in this thread); the CLI passes one that uses every core. */
+  rootOf?: RootBuilder;
 }
 
 export interface BundleSummary {
@@ -110,7 +112,7 @@ export function parseBundle(json: unknown): Check<{ bundle: Bundle }> {
   }
   // Every entry is hashed as canonical JSON, which refuses what the schema lets through (a lone surrogate).
   try {
-    canonicalJson(parsed.data);
+    assertCanonicalEncodable(parsed.data);
   } catch (e) {
     return fail('bundle_malformed', `bundle: ${(e as Error).message}`);
   }
@@ -123,6 +125,18 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   const parsed = parseBundle(json);
   if (!parsed.ok) return invalid(parsed.code, parsed.reason);
   const b = parsed.bundle;
+  // The record proofs start now; their verdicts are read at step 8. Stopped if an earlier step fails.
+  const stop = { requested: false };
+  const proofsValid = options.verifyProofs ? verifyRecordProofs(b.records, options.verifyProofs, options.onProgress, stop) : null;
+  proofsValid?.catch(() => {}); // awaited at step 8; an earlier return must not leave it unhandled
+  try {
+    return await verifyBundleSteps(b, options, proofsValid);
+  } finally {
+    stop.requested = true;
+  }
+}
+
+async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPending: Promise<boolean[]> | null): Promise<BundleVerdict> {
 
   // 2. The signed checkpoint, and the key it is signed with.
   if (options.expectedVerifierKey !== undefined && options.expectedVerifierKey !== b.log.verifierKey) {
@@ -152,7 +166,7 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   }
 
   // 6. The roster is the one the letter fixed.
-  const roster = await checkRosterWith(b.roster, letter.roster, options.groupOf);
+  const roster = await checkRosterWith(b.roster, letter.roster, options.rootOf);
   if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
 
   // 7. The letter was proposed by a member.
@@ -162,7 +176,7 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
     proposal.merkleTreeDepth !== letter.roster.depth ||
     proposal.scope !== proposalScope(id).toString() ||
     proposal.message !== proposalMessage(id).toString() ||
-    !(await verifySemaphoreProof(proposal, options.keys))
+    !(options.verifyProofs ? (await options.verifyProofs([proposal]))[0] === true : await verifySemaphoreProof(proposal, options.keys))
   ) {
     return invalid('bad_proposal', 'the proposal is not a valid membership proof for this letter');
   }
@@ -170,7 +184,7 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   // 8. Each record on its own.
   const inputs = [];
   const total = b.records.length;
-  const proofsValid = options.verifyProofs ? await verifyRecordProofs(b.records, options.verifyProofs, options.onProgress) : null;
+  const proofsValid = proofsPending ? await proofsPending : null;
   for (let i = 0; i < total; i++) {
     const entry = b.records[i].entry;
     if (entry.kind !== 'signature' || entry.letterId !== id) return invalid('wrong_entry_kind', `record ${i}: not a signature on this letter`);
@@ -182,7 +196,7 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   }
 
   // 9. The set of records is exactly the one the close committed to: none added, dropped or reordered.
-  const recordsRoot = bytesToHex(rootFromLeafHashes(b.records.map((r) => entryLeafHash(r.entry))));
+  const recordsRoot = bytesToHex(rootFromLeafHashes(inLog.leafHashes.slice(1, 1 + b.records.length)));
   if (closed.records.size !== b.records.length) {
     return invalid('records_set_mismatch', `the close committed to ${closed.records.size} records; the bundle holds ${b.records.length}`);
   }
@@ -248,10 +262,11 @@ async function verifyRecordProofs(
   records: readonly LoggedEntry[],
   verifyProofs: NonNullable<VerifyOptions['verifyProofs']>,
   onProgress: VerifyOptions['onProgress'],
+  stop: { requested: boolean },
 ): Promise<boolean[]> {
   const valid = records.map(() => true);
   const withProof = records.flatMap(({ entry }, i) => (entry.kind === 'signature' ? [{ i, proof: entry.record.proof }] : []));
-  for (let from = 0; from < withProof.length; from += PROOF_SLICE) {
+  for (let from = 0; from < withProof.length && !stop.requested; from += PROOF_SLICE) {
     const slice = withProof.slice(from, from + PROOF_SLICE);
     const verdicts = await verifyProofs(slice.map((s) => s.proof));
     slice.forEach((s, k) => (valid[s.i] = verdicts[k] === true));

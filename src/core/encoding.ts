@@ -42,6 +42,39 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/**
+ * Throw what canonicalJson would throw for `value` (the same first error: keys in the same order),
+ * without building the text (a large bundle is checked once before its parts are hashed).
+ */
+export function assertCanonicalEncodable(value: unknown): void {
+  if (value === null) return;
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw new EncodingError('string is not well-formed UTF-16');
+      return;
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw new EncodingError(`number ${value} is not a safe integer`);
+      return;
+    case 'object': {
+      if (Array.isArray(value)) {
+        for (const v of value) assertCanonicalEncodable(v);
+        return;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw new EncodingError('only plain objects can be encoded');
+      for (const k of Object.keys(value).sort()) {
+        const v = (value as Record<string, unknown>)[k];
+        if (v !== undefined) assertCanonicalEncodable(v);
+      }
+      return;
+    }
+    default:
+      throw new EncodingError(`cannot encode a value of type ${typeof value}`);
+  }
+}
+
 /** UTF-8 bytes of the canonical JSON of `value`. */
 export function canonicalBytes(value: unknown): Uint8Array {
   return utf8ToBytes(canonicalJson(value));

@@ -14,7 +14,7 @@ import { entryLeafHash } from './log/entry.ts';
 import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
 import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
-import { type GroupBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
+import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
 import type { VerificationKeys } from './semaphore.ts';
 import { encodeKey } from './trustee/dkg.ts';
 
@@ -62,7 +62,7 @@ const invalid = (code: string, reason: string): ProcedureVerdict => ({ valid: fa
 
 export async function verifyProcedureBundle(
   json: unknown,
-  options: { keys: VerificationKeys; expectedVerifierKey?: string; onProgress?: (done: number, total: number) => void; groupOf?: GroupBuilder },
+  options: { keys: VerificationKeys; expectedVerifierKey?: string; onProgress?: (done: number, total: number) => void; rootOf?: RootBuilder },
 ): Promise<ProcedureVerdict> {
   // 1. Shape.
   const parsed = ProcedureBundleSchema.safeParse(json);
@@ -96,7 +96,7 @@ export async function verifyProcedureBundle(
   if (preset.notice) {
     if (!b.notice || ballot.notice !== b.notice.letterId) return invalid('notice_missing', 'the procedure needs its notice letter, and the bundle does not hold the one the ballot names');
     if (b.notice.log.verifierKey !== b.log.verifierKey) return invalid('notice_other_log', 'the notice is signed by another log key');
-    const v: BundleVerdict = await verifyBundle(b.notice, { keys: options.keys, expectedVerifierKey: b.log.verifierKey, groupOf: options.groupOf });
+    const v: BundleVerdict = await verifyBundle(b.notice, { keys: options.keys, expectedVerifierKey: b.log.verifierKey, rootOf: options.rootOf });
     if (!v.valid) return invalid(v.code, `notice: ${v.reason}`);
     if (b.notice.closed.index >= b.opened.index) return invalid('notice_not_closed', 'the ballot opened before its notice letter closed');
     const needed = noticeThreshold(preset, v.rosterSize) ?? 0;
@@ -104,7 +104,7 @@ export async function verifyProcedureBundle(
     notice = { letterId: v.letterId, count: v.count, rosterSize: v.rosterSize, needed };
   }
   // 6. The roster the ballot fixed.
-  const roster = await checkRosterWith(b.roster, ballot.roster, options.groupOf);
+  const roster = await checkRosterWith(b.roster, ballot.roster, options.rootOf);
   if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
   // 7. The committee whose key the votes are encrypted to.
   const committee = evaluateCommittee(b.committee.map((e) => e.entry as CommitteeEntry));

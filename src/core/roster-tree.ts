@@ -17,22 +17,31 @@
 import { Group } from '@semaphore-protocol/group';
 import { poseidon2 } from './poseidon2.ts';
 
+/** The level above `below`. */
+function levelAbove(below: readonly bigint[]): bigint[] {
+  const up: bigint[] = new Array(Math.ceil(below.length / 2));
+  for (let i = 0; i < up.length; i++) {
+    const right = 2 * i + 1;
+    // 1. A node with a right sibling is the hash of the two, whatever their values (0 included).
+    // 2. A lone left node is carried up unhashed.
+    up[i] = right < below.length ? poseidon2(below[2 * i], below[right]) : below[2 * i];
+  }
+  return up;
+}
+
 /** Every level of the tree, leaves first, root last (one level, the leaf itself, for one leaf). */
 export function leanTreeLevels(leaves: readonly bigint[]): bigint[][] {
   const levels: bigint[][] = [leaves.slice()];
-  let below = levels[0];
-  while (below.length > 1) {
-    const up: bigint[] = new Array(Math.ceil(below.length / 2));
-    for (let i = 0; i < up.length; i++) {
-      const right = 2 * i + 1;
-      // 1. A node with a right sibling is the hash of the two, whatever their values (0 included).
-      // 2. A lone left node is carried up unhashed.
-      up[i] = right < below.length ? poseidon2(below[2 * i], below[right]) : below[2 * i];
-    }
-    levels.push(up);
-    below = up;
-  }
+  while (levels[levels.length - 1].length > 1) levels.push(levelAbove(levels[levels.length - 1]));
   return levels;
+}
+
+/** The root alone (what a verifier compares), keeping one level at a time; 0 for no leaves, as Group says. */
+export function leanTreeRoot(leaves: readonly bigint[]): bigint {
+  if (leaves.length === 0) return 0n;
+  let level = leaves;
+  while (level.length > 1) level = levelAbove(level);
+  return level[0];
 }
 
 /**

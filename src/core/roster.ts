@@ -12,7 +12,7 @@ import type { Group } from '@semaphore-protocol/group';
 import { z } from 'zod';
 import { taggedHash } from './encoding.ts';
 import { fail, pass, type Check } from './result.ts';
-import { groupOfLeaves } from './roster-tree.ts';
+import { groupOfLeaves, leanTreeRoot } from './roster-tree.ts';
 import { SNARK_FIELD } from './semaphore.ts';
 
 const decimal = z.string().regex(/^[1-9][0-9]{0,77}$/);
@@ -92,13 +92,13 @@ export function rosterGroup(leaves: bigint[]): Group {
   return groupOfLeaves(leaves);
 }
 
-function refOf(snapshot: RosterSnapshot, group: Group): RosterRef {
+function refOf(snapshot: RosterSnapshot, root: bigint, digest = rosterDigest(snapshot)): RosterRef {
   return {
-    root: group.root.toString(),
+    root: root.toString(),
     depth: treeDepth(snapshot.leafCount),
     size: snapshot.members.length,
     enrolled: snapshot.members.filter((m) => m.commitment !== null).length,
-    digest: rosterDigest(snapshot),
+    digest,
   };
 }
 
@@ -107,13 +107,16 @@ export function rosterRef(snapshot: RosterSnapshot): Check<{ ref: RosterRef; gro
   const leaves = rosterLeaves(snapshot);
   if (!leaves.ok) return leaves;
   const group = rosterGroup(leaves.leaves);
-  return pass({ group, ref: refOf(snapshot, group) });
+  return pass({ group, ref: refOf(snapshot, group.root) });
 }
 
-/** Builds the group of a roster's leaves: rosterGroup, or the same tree hashed on several threads. */
-export type GroupBuilder = (leaves: bigint[]) => Group | Promise<Group>;
+/**
+ * The root of a roster's tree from its leaves: leanTreeRoot, or the same root hashed on several
+ * threads (src/node/roster-tree-pool.ts). A verifier needs the root only, not the whole tree.
+ */
+export type RootBuilder = (leaves: bigint[]) => bigint | Promise<bigint>;
 
-function compare(snapshot: RosterSnapshot, c: RosterRef, ref: RosterRef, group: Group): Check<{ group: Group; byCommitment: Map<string, RosterMember> }> {
+function compare(snapshot: RosterSnapshot, c: RosterRef, ref: RosterRef): Check<{ byCommitment: Map<string, RosterMember> }> {
   if (c.digest !== ref.digest) return fail('roster_digest_mismatch', 'the roster (a name, a commitment or a leaf) differs from the one the letter fixed');
   if (c.root !== ref.root) return fail('roster_root_mismatch', 'the roster tree root differs from the one the letter fixed');
   if (c.size !== ref.size || c.enrolled !== ref.enrolled || c.depth !== ref.depth) {
@@ -121,7 +124,7 @@ function compare(snapshot: RosterSnapshot, c: RosterRef, ref: RosterRef, group: 
   }
   const byCommitment = new Map<string, RosterMember>();
   for (const m of snapshot.members) if (m.commitment) byCommitment.set(m.commitment, m);
-  return pass({ group, byCommitment });
+  return pass({ byCommitment });
 }
 
 /** Check a snapshot against the reference a letter fixed; each mismatch has its own code. */
@@ -130,16 +133,21 @@ export function checkRoster(snapshot: RosterSnapshot, ref: RosterRef): Check<{ g
   if (treeDepth(snapshot.leafCount) !== ref.depth) return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
   const computed = rosterRef(snapshot);
   if (!computed.ok) return computed;
-  return compare(snapshot, computed.ref, ref, computed.group);
+  const same = compare(snapshot, computed.ref, ref);
+  return same.ok ? pass({ group: computed.group, byCommitment: same.byCommitment }) : same;
 }
 
-/** checkRoster with the tree built by `groupOf` (the CLI verifier hashes a large roster on every core). */
-export async function checkRosterWith(snapshot: RosterSnapshot, ref: RosterRef, groupOf: GroupBuilder = rosterGroup): Promise<Check<{ group: Group; byCommitment: Map<string, RosterMember> }>> {
+/**
+ * checkRoster for a verifier: the root computed by `rootOf` (the CLI verifier hashes a large roster
+ * on every core), the digest computed once and compared before any hashing.
+ */
+export async function checkRosterWith(snapshot: RosterSnapshot, ref: RosterRef, rootOf: RootBuilder = leanTreeRoot): Promise<Check<{ byCommitment: Map<string, RosterMember> }>> {
   if (treeDepth(snapshot.leafCount) !== ref.depth) return fail('roster_size_mismatch', 'the roster size or depth differs from the one the letter fixed');
   const leaves = rosterLeaves(snapshot);
   if (!leaves.ok) return leaves;
   // The digest first: a roster that differs is refused before its tree is hashed.
-  if (rosterDigest(snapshot) !== ref.digest) return fail('roster_digest_mismatch', 'the roster (a name, a commitment or a leaf) differs from the one the letter fixed');
-  const group = await groupOf(leaves.leaves);
-  return compare(snapshot, refOf(snapshot, group), ref, group);
+  const digest = rosterDigest(snapshot);
+  if (digest !== ref.digest) return fail('roster_digest_mismatch', 'the roster (a name, a commitment or a leaf) differs from the one the letter fixed');
+  const root = await rootOf(leaves.leaves);
+  return compare(snapshot, refOf(snapshot, root, digest), ref);
 }

@@ -86,7 +86,14 @@ export function semaphoreGroth16Input(proof: SemaphoreProof): { publicSignals: b
   if (message >= 1n << 256n || scope >= 1n << 256n) return null;
   const points = proof.points.map(BigInt);
   if (points.some((p) => p >= BN254_FIELD)) return null;
-  return { publicSignals: [root, nullifier, semaphoreHash(message), semaphoreHash(scope)], points };
+  return { publicSignals: [root, nullifier, semaphoreHash(message), scopeHash(scope)], points };
+}
+
+/** semaphoreHash of a scope, remembering the last one: a letter's records all share one scope. */
+let lastScope: { scope: bigint; hash: bigint } | undefined;
+function scopeHash(scope: bigint): bigint {
+  if (lastScope?.scope !== scope) lastScope = { scope, hash: semaphoreHash(scope) };
+  return lastScope.hash;
 }
 
 /**
