@@ -8,7 +8,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export function startServe(root: string, dataDir: string, options: { timeoutMs: number; setupToken: boolean }): Promise<{ child: ChildProcess; url: string; setupToken: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/undersigned.mjs'), 'serve', '--data', dataDir, '--port', '0'], {
+  // BENCH_SERVE_NODE_ARGS: Node options for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to profile it.
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/undersigned.mjs'), 'serve', '--data', dataDir, '--port', '0'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, UNDERSIGNED_PUBLISH_WINDOW: '0' },

@@ -17,6 +17,7 @@ import {
   verifierKey,
   verifyCheckpoint,
 } from '../src/core/log/checkpoint.ts';
+import { ed25519Signer } from '../src/server/instance.ts';
 import sumdbNote from './fixtures/signed-note/golang-mod-sumdb-note.json' with { type: 'json' };
 import sumdbCheckpoint from './fixtures/signed-note/transparency-dev-formats-sumdb-checkpoint.json' with { type: 'json' };
 
@@ -64,6 +65,15 @@ describe('golang.org/x/mod sumdb/note vector', () => {
 
   it('signs to exactly the published note (Ed25519 is deterministic)', () => {
     expect(signNote(sumdbNote.text, { name: 'PeterNeumann', secretKey: peterSeed })).toBe(sumdbNote.signedNote);
+  });
+
+  it('signs to the same note with the server’s node:crypto signer', () => {
+    const signer = ed25519Signer('PeterNeumann', peterSeed, ed25519.getPublicKey(peterSeed));
+    expect(signNote(sumdbNote.text, signer)).toBe(sumdbNote.signedNote);
+    for (let i = 0; i < 20; i++) {
+      const body = `example.org/log\n${i}\n${toBase64(sha256(utf8ToBytes(String(i))))}\n`;
+      expect(signNote(body, signer)).toBe(signNote(body, { name: 'PeterNeumann', secretKey: peterSeed }));
+    }
   });
 
   it('parses the doubly signed note', () => {
