@@ -254,10 +254,14 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
   };
 }
 
-/** Proofs verified per slice, so that progress is reported while a large bundle is checked. */
+/** Proofs per call of verifyProofs, so that progress is reported while a large bundle is checked. */
 const PROOF_SLICE = 1024;
 
-/** Step 8 with options.verifyProofs: every signature record's proof, verified together; true where there is none. */
+/**
+ * Step 8 with options.verifyProofs: every signature record's proof; true where there is none. The
+ * slices are handed over together (a pool keeps every thread busy across slice boundaries); none
+ * is started once `stop` is set.
+ */
 async function verifyRecordProofs(
   records: readonly LoggedEntry[],
   verifyProofs: NonNullable<VerifyOptions['verifyProofs']>,
@@ -266,12 +270,18 @@ async function verifyRecordProofs(
 ): Promise<boolean[]> {
   const valid = records.map(() => true);
   const withProof = records.flatMap(({ entry }, i) => (entry.kind === 'signature' ? [{ i, proof: entry.record.proof }] : []));
-  for (let from = 0; from < withProof.length && !stop.requested; from += PROOF_SLICE) {
-    const slice = withProof.slice(from, from + PROOF_SLICE);
-    const verdicts = await verifyProofs(slice.map((s) => s.proof));
-    slice.forEach((s, k) => (valid[s.i] = verdicts[k] === true));
-    onProgress?.(slice[slice.length - 1].i + 1, records.length);
-  }
+  const slices: (typeof withProof)[] = [];
+  for (let from = 0; from < withProof.length; from += PROOF_SLICE) slices.push(withProof.slice(from, from + PROOF_SLICE));
+  let done = 0;
+  await Promise.all(
+    slices.map(async (slice) => {
+      if (stop.requested) return;
+      const verdicts = await verifyProofs(slice.map((s) => s.proof));
+      slice.forEach((s, k) => (valid[s.i] = verdicts[k] === true));
+      done += slice.length;
+      onProgress?.(done === withProof.length ? records.length : withProof[done - 1].i + 1, records.length);
+    }),
+  );
   return valid;
 }
 

@@ -11,11 +11,13 @@
  * conversion. test/scale-roster-tree.test.ts checks it against poseidon2.ts on random and edge
  * inputs (and poseidon2.ts is checked against poseidon-lite there).
  *
- * Node only (roster-tree-pool.ts); the browser keeps poseidon2.ts. Building the module (~1 s:
+ * Node only (roster-tree-pool.ts); the browser keeps poseidon2.ts. Building the module (~0.6 s:
  * loading circomlibjs, then the constants) happens once per process; the compiled module is then
  * handed to each worker, which only instantiates it.
  */
 import { Module, createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 /** The BN254 scalar field, Poseidon's field (bn254.ts's R; not imported, to keep mcl out of tree workers). */
@@ -49,7 +51,7 @@ export async function buildPoseidonModule(): Promise<WebAssembly.Module> {
   const snarkjsCurve = g.curve_bn128;
   if (!isMainThread) keepWebWorkerOut();
   try {
-    const [{ buildPoseidonWasm }, { ModuleBuilder }, wasmcurves] = await Promise.all([import('circomlibjs'), import('wasmbuilder'), import('wasmcurves')]);
+    const [{ buildPoseidonWasm }, { ModuleBuilder }, wasmcurves] = await Promise.all([importPoseidonWasm(), import('wasmbuilder'), import('wasmcurves')]);
     const builder = new ModuleBuilder();
     builder.setMemory(INITIAL_PAGES);
     wasmcurves.buildF1m(builder, R, 'frm');
@@ -58,6 +60,16 @@ export async function buildPoseidonModule(): Promise<WebAssembly.Module> {
   } finally {
     if (snarkjsCurve) g.curve_bn128 = snarkjsCurve;
   }
+}
+
+/**
+ * circomlibjs's src/poseidon_wasm.js alone: the package's entry also loads ethers for its contract
+ * generators (~0.35 s more). The package's exports map lists only its entry, so the file is
+ * imported by path (circomlibjs is pinned to 0.1.7 in package.json, whose layout this is).
+ */
+async function importPoseidonWasm(): Promise<{ buildPoseidonWasm(module: unknown): void }> {
+  const entry = createRequire(import.meta.url).resolve('circomlibjs'); // …/circomlibjs/build/main.cjs
+  return import(pathToFileURL(join(dirname(entry), '..', 'src', 'poseidon_wasm.js')).href);
 }
 
 function keepWebWorkerOut(): void {

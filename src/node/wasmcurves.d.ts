@@ -1,7 +1,4 @@
-// circomlibjs, wasmbuilder and wasmcurves ship no types: the few functions poseidon-wasm.ts uses.
-declare module 'circomlibjs' {
-  export function buildPoseidonWasm(module: unknown): void;
-}
+// wasmbuilder and wasmcurves ship no types: the few functions poseidon-wasm.ts uses.
 declare module 'wasmbuilder' {
   export class ModuleBuilder {
     setMemory(pages: number): void;
