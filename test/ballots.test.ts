@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ballot, type VoteRecord, encryptChoice, tallyCiphertexts, verifyVote } from '../src/core/ballot/ballot.ts';
 import { decodeCiphertext, encodeCiphertext, encrypt, proveOneOf } from '../src/core/ballot/elgamal.ts';
 import { proveVote } from '../src/core/ballot/prove-vote.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/groth16-batch.ts';
 import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
+import type { SemaphoreProof } from '../src/core/semaphore.ts';
 import { transportEntry } from '../src/core/trustee/dkg.ts';
 import { trusteeStep } from '../src/core/trustee/duties.ts';
 import { G, decodePoint, mul, randomScalar } from '../src/core/trustee/group.ts';
@@ -144,6 +146,17 @@ describe('secret ballots', () => {
     const tampered = structuredClone(bundle);
     tampered.votes.pop();
     expect(await verifyProcedureBundle(tampered, { keys: nodeVerificationKeys })).toMatchObject({ valid: false });
+    // With a batch verifier (what the CLI passes), the same verdicts; a proof it rejects is named as one-by-one names it.
+    const batch = (ps: SemaphoreProof[]) => verifySemaphoreProofs(ps, nodeVerificationKeys, randomBytes(ps.length * RANDOMNESS_BYTES));
+    expect(await verifyProcedureBundle(bundle, { keys: nodeVerificationKeys, verifyProofs: batch })).toEqual(v);
+    expect(await verifyProcedureBundle(tampered, { keys: nodeVerificationKeys, verifyProofs: batch })).toEqual(await verifyProcedureBundle(tampered, { keys: nodeVerificationKeys }));
+    const voteCount = bundle.votes.length;
+    const rejectingLastVote = async (ps: SemaphoreProof[]) => ps.map((_, i) => !(ps.length === voteCount && i === voteCount - 1));
+    expect(await verifyProcedureBundle(bundle, { keys: nodeVerificationKeys, verifyProofs: rejectingLastVote })).toEqual({
+      valid: false,
+      code: 'bad_proof',
+      reason: `vote ${voteCount - 1}: proof does not verify`,
+    });
   });
 });
 

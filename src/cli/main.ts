@@ -520,7 +520,9 @@ export function buildProgram(): Command {
         const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
         const bar = new Progress('verifying votes', votes);
         const rootOf = (await import('../node/roster-tree-pool.ts')).rootOfLeavesParallel;
-        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), rootOf });
+        const notice = (parsed as { notice?: { records?: unknown } })?.notice;
+        const proofs = await proofVerifier(votes + (Array.isArray(notice?.records) ? notice.records.length : 0));
+        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), rootOf, verifyProofs: proofs.verifyProofs }).finally(proofs.close);
         await releaseSnarkjs();
         if (o.json) json(v);
         else if (v.valid) {

@@ -15,7 +15,7 @@ import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
 import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
 import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
-import type { VerificationKeys } from './semaphore.ts';
+import type { SemaphoreProof, VerificationKeys } from './semaphore.ts';
 import { encodeKey } from './trustee/dkg.ts';
 
 export const PROCEDURE_BUNDLE_FORMAT = 'undersigned-procedure/1';
@@ -62,7 +62,14 @@ const invalid = (code: string, reason: string): ProcedureVerdict => ({ valid: fa
 
 export async function verifyProcedureBundle(
   json: unknown,
-  options: { keys: VerificationKeys; expectedVerifierKey?: string; onProgress?: (done: number, total: number) => void; rootOf?: RootBuilder },
+  options: {
+    keys: VerificationKeys;
+    expectedVerifierKey?: string;
+    onProgress?: (done: number, total: number) => void;
+    rootOf?: RootBuilder;
+    /** As for verifyBundle: the votes' proofs (and the notice's) checked together, from the start; same verdicts. */
+    verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
+  },
 ): Promise<ProcedureVerdict> {
   // 1. Shape.
   const parsed = ProcedureBundleSchema.safeParse(json);
@@ -71,6 +78,9 @@ export async function verifyProcedureBundle(
     return invalid('bundle_malformed', `bundle field ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const b = parsed.data;
+  // The votes' proofs start now (read at step 8); a vote entry of the wrong kind is refused there.
+  const voteProofs = options.verifyProofs?.(b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : []))) ?? null;
+  voteProofs?.catch(() => {}); // awaited at step 8; an earlier return must not leave it unhandled
   // 2. The checkpoint and its key.
   if (options.expectedVerifierKey !== undefined && options.expectedVerifierKey !== b.log.verifierKey) {
     return invalid('checkpoint_unexpected_key', 'the log is signed by another key than the one you expected');
@@ -96,7 +106,7 @@ export async function verifyProcedureBundle(
   if (preset.notice) {
     if (!b.notice || ballot.notice !== b.notice.letterId) return invalid('notice_missing', 'the procedure needs its notice letter, and the bundle does not hold the one the ballot names');
     if (b.notice.log.verifierKey !== b.log.verifierKey) return invalid('notice_other_log', 'the notice is signed by another log key');
-    const v: BundleVerdict = await verifyBundle(b.notice, { keys: options.keys, expectedVerifierKey: b.log.verifierKey, rootOf: options.rootOf });
+    const v: BundleVerdict = await verifyBundle(b.notice, { keys: options.keys, expectedVerifierKey: b.log.verifierKey, rootOf: options.rootOf, verifyProofs: options.verifyProofs });
     if (!v.valid) return invalid(v.code, `notice: ${v.reason}`);
     if (b.notice.closed.index >= b.opened.index) return invalid('notice_not_closed', 'the ballot opened before its notice letter closed');
     const needed = noticeThreshold(preset, v.rosterSize) ?? 0;
@@ -116,9 +126,12 @@ export async function verifyProcedureBundle(
   // 8. Each vote on its own.
   const votes = [];
   const recordedVotes = [];
+  const proofVerdicts = voteProofs ? await voteProofs : null;
   for (const [i, e] of b.votes.entries()) {
     if (e.entry.kind !== 'vote' || e.entry.ballotId !== id) return invalid('wrong_entry_kind', `vote ${i}: not a vote on this ballot`);
-    const v = await verifyVote(e.entry.record, ballot, id, options.keys, roster.byCommitment);
+    // Every entry before i is a vote (or we returned), so vote i's verdict is at index i.
+    const verdict = proofVerdicts ? async () => proofVerdicts[i] === true : undefined;
+    const v = await verifyVote(e.entry.record, ballot, id, options.keys, roster.byCommitment, verdict);
     if (!v.ok) return invalid(v.code, `vote ${i}: ${v.reason}`);
     const base = { nullifier: e.entry.record.proof.nullifier, seq: e.entry.record.action.seq };
     votes.push({ ...base, cts: v.cts });

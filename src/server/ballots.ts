@@ -85,7 +85,7 @@ export class BallotService {
     const arrived = this.instance.nowIso();
     const { ballot, row } = await this.get(id);
     const roster = await this.instance.rosterFixedBy(ballot.roster, async () => row.opened_idx);
-    const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment);
+    const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment, (proof) => this.instance.verifyProof(proof));
     if (!check.ok) throw badRequest(check.code, check.reason);
     return this.instance.publish(async (trx) => {
       const { row } = await this.get(id, trx);

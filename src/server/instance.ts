@@ -159,7 +159,8 @@ export class Instance {
     return settled;
   }
 
-  private verifyProof(proof: SemaphoreProof): Promise<boolean> {
+  /** A Semaphore proof, through the running server's batcher when there is one (ballots.ts uses it for votes). */
+  verifyProof(proof: SemaphoreProof): Promise<boolean> {
     return this.batcher ? this.batcher.verify(proof) : verifySemaphoreProof(proof, this.deps.keys);
   }
 
