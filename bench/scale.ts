@@ -36,7 +36,8 @@ import type { SignatureRecord } from '../src/core/record.ts';
 import { type RosterRef, type RosterSnapshot, rosterRef } from '../src/core/roster.ts';
 import { SNARK_FIELD, type SemaphoreProof, verifySemaphoreProof } from '../src/core/semaphore.ts';
 import { groupOfLeaves } from '../src/core/roster-tree.ts';
-import { groupOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
+import { PoseidonTree, buildPoseidonModule } from '../src/node/poseidon-wasm.ts';
+import { groupOfLeavesParallel, rootOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { openOrInit } from '../src/server/open.ts';
 import { loadNow, machineInfo } from './machine.ts';
@@ -180,9 +181,18 @@ async function treeBuild() {
   t0 = performance.now();
   const parallel = await groupOfLeavesParallel(leaves);
   const parallelMs = ms(t0);
-  say(`tree, bottom-up, every core: ${parallelMs} ms`);
-  if (oneThread.root !== before.root || parallel.root !== before.root) throw new Error('the tree constructions disagree');
-  return { leaves: ROSTER, zeroLeaves: leaves.filter((l) => l === 0n).length, beforeMs, oneThreadMs, parallelMs };
+  say(`tree, bottom-up, every core (WebAssembly Poseidon, module built first): ${parallelMs} ms`);
+  t0 = performance.now();
+  const parallelRoot = await rootOfLeavesParallel(leaves);
+  const parallelRootMs = ms(t0);
+  say(`tree root only, every core (what verify runs; module already built): ${parallelRootMs} ms`);
+  const wasm = new PoseidonTree(await buildPoseidonModule());
+  t0 = performance.now();
+  const wasmRoot = wasm.root(leaves);
+  const wasmOneThreadMs = ms(t0);
+  say(`tree root, WebAssembly Poseidon, one thread: ${wasmOneThreadMs} ms`);
+  if (oneThread.root !== before.root || parallel.root !== before.root || parallelRoot !== before.root || wasmRoot !== before.root) throw new Error('the tree constructions disagree');
+  return { leaves: ROSTER, zeroLeaves: leaves.filter((l) => l === 0n).length, beforeMs, oneThreadMs, parallelMs, wasmOneThreadMs, parallelRootMs };
 }
 
 // --- 2. server ingest -----------------------------------------------------------------------------
@@ -275,7 +285,10 @@ async function ingest() {
 }
 
 if (only === 'tree') {
-  process.stdout.write(JSON.stringify({ tree: await treeBuild(), load: { start: machine.load.start, end: loadNow() } }) + '\n');
+  // Just the tree constructions: printed, and kept in results/tree.json (with the machine and commit).
+  const line = JSON.stringify({ tree: await treeBuild(), machine, load: { start: machine.load.start, end: loadNow() } });
+  writeFileSync(join(here, 'results/tree.json'), line + '\n');
+  process.stdout.write(line + '\n');
   process.exit(0);
 }
 if (only === 'ingest') {
@@ -319,7 +332,9 @@ Peak RSS of the process after all of the above: ${roster.peakRssAfterRosterMiB} 
 |---|---|
 | before: Group of placeholders, then \`removeMember\` per zero leaf | ${s(tree.beforeMs)} |
 | bottom-up, one hash per node, one thread (\`groupOfLeaves\`) | ${s(tree.oneThreadMs)} |
-| bottom-up on every core, off the main thread (\`groupOfLeavesParallel\`, the server's first \`roster()\`) | ${s(tree.parallelMs)} |
+| bottom-up on every core, off the main thread, Poseidon in WebAssembly (\`groupOfLeavesParallel\`, the server's first \`roster()\`; the module is built first) | ${s(tree.parallelMs)} |
+| root only, on every core (\`rootOfLeavesParallel\`, what \`verify\` runs) | ${tree.parallelRootMs === undefined ? '—' : s(tree.parallelRootMs)} |
+| root only, one thread, Poseidon in WebAssembly (\`PoseidonTree\`) | ${tree.wasmOneThreadMs === undefined ? '—' : s(tree.wasmOneThreadMs)} |
 
 ## Sign latency (\`proveAction\`, one thread)
 

@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bundle, verifyBundle } from '../src/core/bundle.ts';
+import { type Bundle, verifyBundle, verifyProofsInSlices } from '../src/core/bundle.ts';
 import { type SemaphoreProof, verifySemaphoreProof } from '../src/core/semaphore.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { VerifyPool } from '../src/node/verify-pool.ts';
@@ -153,6 +153,41 @@ describe('verifyBundle with verifyProofs', () => {
     expect(calls).toEqual([bundle.records.length]); // the records' proofs were started before the roster was read
     // With nothing else wrong, the verifier's failure is the caller's to see, as before.
     await expect(verifyBundle(bundle, { keys: nodeVerificationKeys, verifyProofs: throwing })).rejects.toThrow('pool crashed');
+  });
+
+  it('hands proofs over a slice at a time, two in flight, and starts none once stopped', async () => {
+    const many: SemaphoreProof[] = Array.from({ length: 5000 }, (_, i) => proofs[i % proofs.length]);
+    const calls: number[] = [];
+    const stop = { requested: false };
+    const ticks: number[] = [];
+    const verdicts = await verifyProofsInSlices(
+      many,
+      async (ps) => {
+        calls.push(ps.length);
+        if (calls.length === 2) stop.requested = true; // an earlier step failed meanwhile
+        await new Promise((r) => setTimeout(r, 5));
+        return ps.map(() => true);
+      },
+      stop,
+      (done) => ticks.push(done),
+    );
+    expect(calls).toEqual([1024, 1024]);
+    expect(verdicts.filter(Boolean)).toHaveLength(2048); // the rest never checked: rejected
+    expect(ticks).toEqual([]); // no progress once stopped
+    // Each proof's own verdict, in place, whichever lane finishes first.
+    const distinct = many.map((p, i) => ({ ...p, nullifier: String(i) }));
+    const all = await verifyProofsInSlices(
+      distinct,
+      async (ps) => {
+        await new Promise((r) => setTimeout(r, ps[0].nullifier === '0' ? 20 : 1)); // the first slice finishes last
+        return ps.map((p) => Number(p.nullifier) % 3 === 0);
+      },
+      { requested: false },
+      (done) => ticks.push(done),
+    );
+    expect(all).toEqual(distinct.map((_, i) => i % 3 === 0));
+    expect(ticks.at(-1)).toBe(5000);
+    expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
   });
 
   it('reports progress while the proofs are verified', async () => {

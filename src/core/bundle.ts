@@ -256,12 +256,39 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
 
 /** Proofs per call of verifyProofs, so that progress is reported while a large bundle is checked. */
 const PROOF_SLICE = 1024;
+/** Slices handed over at a time: two keep a pool's threads busy across a slice's end. */
+const SLICES_IN_FLIGHT = 2;
 
 /**
- * Step 8 with options.verifyProofs: every signature record's proof; true where there is none. The
- * slices are handed over together (a pool keeps every thread busy across slice boundaries); none
- * is started once `stop` is set.
+ * Every proof's verdict from `verifyProofs`, PROOF_SLICE at a time, SLICES_IN_FLIGHT slices at a
+ * time; no slice is started once `stop.requested` is set (an earlier step failed), and the
+ * proofs not checked then count as rejected. onProgress(done, total) after each slice.
  */
+export async function verifyProofsInSlices(
+  proofs: readonly SemaphoreProof[],
+  verifyProofs: (proofs: SemaphoreProof[]) => Promise<boolean[]>,
+  stop: { requested: boolean },
+  onProgress?: (done: number, total: number) => void,
+): Promise<boolean[]> {
+  const valid = proofs.map(() => false);
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    while (next < proofs.length && !stop.requested) {
+      const from = next;
+      const to = Math.min(proofs.length, from + PROOF_SLICE);
+      next = to; // taken: the other lane goes on from here while this one waits
+      const verdicts = await verifyProofs(proofs.slice(from, to));
+      for (let k = from; k < to; k++) valid[k] = verdicts[k - from] === true;
+      done += to - from;
+      if (!stop.requested) onProgress?.(done, proofs.length);
+    }
+  };
+  await Promise.all(Array.from({ length: SLICES_IN_FLIGHT }, lane));
+  return valid;
+}
+
+/** Step 8 with options.verifyProofs: every signature record's proof; true where there is none. */
 async function verifyRecordProofs(
   records: readonly LoggedEntry[],
   verifyProofs: NonNullable<VerifyOptions['verifyProofs']>,
@@ -270,18 +297,13 @@ async function verifyRecordProofs(
 ): Promise<boolean[]> {
   const valid = records.map(() => true);
   const withProof = records.flatMap(({ entry }, i) => (entry.kind === 'signature' ? [{ i, proof: entry.record.proof }] : []));
-  const slices: (typeof withProof)[] = [];
-  for (let from = 0; from < withProof.length; from += PROOF_SLICE) slices.push(withProof.slice(from, from + PROOF_SLICE));
-  let done = 0;
-  await Promise.all(
-    slices.map(async (slice) => {
-      if (stop.requested) return;
-      const verdicts = await verifyProofs(slice.map((s) => s.proof));
-      slice.forEach((s, k) => (valid[s.i] = verdicts[k] === true));
-      done += slice.length;
-      onProgress?.(done === withProof.length ? records.length : withProof[done - 1].i + 1, records.length);
-    }),
+  const verdicts = await verifyProofsInSlices(
+    withProof.map((w) => w.proof),
+    verifyProofs,
+    stop,
+    (done) => onProgress?.(done === withProof.length ? records.length : withProof[done - 1].i + 1, records.length),
   );
+  withProof.forEach((w, k) => (valid[w.i] = verdicts[k]));
   return valid;
 }
 

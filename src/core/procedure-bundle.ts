@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type Ballot, ballotId as computeBallotId, isRecorded, tallyCiphertexts, tallyRecorded, verifyVote } from './ballot/ballot.ts';
 import { BallotEntrySchemas } from './ballot/entries.ts';
 import { type TallyEntry, computeTally } from './ballot/tally.ts';
-import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle } from './bundle.ts';
+import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, verifyProofsInSlices } from './bundle.ts';
 import { type CommitteeEntry, evaluateCommittee, transportKeys } from './committee.ts';
 import { bytesToHex, canonicalJson } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
@@ -60,17 +60,16 @@ export type ProcedureVerdict =
 
 const invalid = (code: string, reason: string): ProcedureVerdict => ({ valid: false, code, reason });
 
-export async function verifyProcedureBundle(
-  json: unknown,
-  options: {
-    keys: VerificationKeys;
-    expectedVerifierKey?: string;
-    onProgress?: (done: number, total: number) => void;
-    rootOf?: RootBuilder;
-    /** As for verifyBundle: the votes' proofs (and the notice's) checked together, from the start; same verdicts. */
-    verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
-  },
-): Promise<ProcedureVerdict> {
+export interface ProcedureVerifyOptions {
+  keys: VerificationKeys;
+  expectedVerifierKey?: string;
+  onProgress?: (done: number, total: number) => void;
+  rootOf?: RootBuilder;
+  /** As for verifyBundle: the votes' proofs (and the notice's) checked together, from the start; same verdicts. */
+  verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
+}
+
+export async function verifyProcedureBundle(json: unknown, options: ProcedureVerifyOptions): Promise<ProcedureVerdict> {
   // 1. Shape.
   const parsed = ProcedureBundleSchema.safeParse(json);
   if (!parsed.success) {
@@ -79,8 +78,17 @@ export async function verifyProcedureBundle(
   }
   const b = parsed.data;
   // The votes' proofs start now (read at step 8); a vote entry of the wrong kind is refused there.
-  const voteProofs = options.verifyProofs?.(b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : []))) ?? null;
+  const stop = { requested: false };
+  const voteProofs = options.verifyProofs ? verifyProofsInSlices(b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : [])), options.verifyProofs, stop) : null;
   voteProofs?.catch(() => {}); // awaited at step 8; an earlier return must not leave it unhandled
+  try {
+    return await verifyProcedureSteps(b, options, voteProofs);
+  } finally {
+    stop.requested = true;
+  }
+}
+
+async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerifyOptions, voteProofs: Promise<boolean[]> | null): Promise<ProcedureVerdict> {
   // 2. The checkpoint and its key.
   if (options.expectedVerifierKey !== undefined && options.expectedVerifierKey !== b.log.verifierKey) {
     return invalid('checkpoint_unexpected_key', 'the log is signed by another key than the one you expected');

@@ -54,6 +54,7 @@ async function inWorkers<T>(blocks: readonly bigint[][], keep: 'levels' | 'root'
         feed();
       });
       worker.once('error', reject);
+      worker.once('messageerror', reject);
       worker.once('exit', (code) => {
         if (!finished) reject(new Error(`roster tree: a worker exited (${code}) before its blocks were hashed`));
       });
@@ -68,7 +69,11 @@ async function inWorkers<T>(blocks: readonly bigint[][], keep: 'levels' | 'root'
       const others: Promise<void>[] = [];
       await run(undefined, (m) => {
         compiled = m;
-        for (let i = 1; i < count; i++) others.push(run(m));
+        for (let i = 1; i < count; i++) {
+          const other = run(m);
+          other.catch(() => {}); // awaited below; a failure while the first still runs must not go unhandled
+          others.push(other);
+        }
       });
       await Promise.all(others);
     }
@@ -82,7 +87,7 @@ async function inWorkers<T>(blocks: readonly bigint[][], keep: 'levels' | 'root'
 const BLOCKS_PER_THREAD = 4;
 
 export interface ParallelTreeOptions {
-  /** Worker threads; default: the number of cores. */
+  /** Worker threads; default: the number of cores. With 1, the tree is still hashed off this thread, in one worker. */
   threads?: number;
   /** Fewer leaves are hashed in this thread; default PARALLEL_TREE_THRESHOLD. */
   minLeaves?: number;

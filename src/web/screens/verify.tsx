@@ -26,11 +26,13 @@ export function VerifyScreen() {
   const [procedure, setProcedure] = useState<ProcedureVerdict | null>(null);
   const [over, setOver] = useState(false);
   const nextId = useRef(1);
+  const current = useRef(0);
 
   useEffect(() => {
     const w = new Worker(new URL('../verify/verify.worker.ts', import.meta.url), { type: 'module', name: 'verifier' });
     w.addEventListener('message', (e: MessageEvent<VerifyResponse>) => {
       const m = e.data;
+      if ('id' in m && m.id !== current.current) return; // an earlier file's answer, after another was chosen
       if (m.type === 'ready') setReady(true);
       else if (m.type === 'progress') setProgress({ done: m.done, total: m.total });
       else if (m.type === 'result') {
@@ -54,7 +56,8 @@ export function VerifyScreen() {
     setFileName(file.name);
     setProgress({ done: 0, total: 0 });
     const text = await file.text();
-    worker.current.postMessage({ id: nextId.current++, text } satisfies VerifyRequest);
+    current.current = nextId.current++;
+    worker.current.postMessage({ id: current.current, text } satisfies VerifyRequest);
   };
 
   const onDrop = (e: DragEvent) => {

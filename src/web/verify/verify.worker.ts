@@ -6,6 +6,8 @@
  */
 import '../jitless.ts';
 import { verifyBundle } from '../../core/bundle.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../../core/groth16-batch.ts';
+import type { SemaphoreProof } from '../../core/semaphore.ts';
 import { PROCEDURE_BUNDLE_FORMAT, verifyProcedureBundle } from '../../core/procedure-bundle.ts';
 import { singleThreadedCurve } from '../prover/single-thread-curve.ts';
 import { bundledDepths, bundledVerificationKeys } from './verification-keys.ts';
@@ -28,6 +30,19 @@ const ready = Promise.all([
   import('../../core/bn254.ts').then((m) => m.bn254()),
 ]).then(() => scope.postMessage({ type: 'ready', depths: bundledDepths() }));
 
+/**
+ * Proofs checked together (groth16-batch.ts, as `undersigned verify` does, on this one thread):
+ * ~10× faster than one by one, the same answers; the randomness is this browser's.
+ */
+const verifyProofs = (proofs: SemaphoreProof[]) => verifySemaphoreProofs(proofs, bundledVerificationKeys, randomBytes(proofs.length * RANDOMNESS_BYTES));
+
+/** crypto.getRandomValues gives at most 65,536 bytes a call. */
+function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
+  return out;
+}
+
 scope.addEventListener('message', async (e) => {
   const { id, text, expectedVerifierKey } = e.data;
   await ready;
@@ -45,6 +60,7 @@ scope.addEventListener('message', async (e) => {
         keys: bundledVerificationKeys,
         expectedVerifierKey,
         onProgress: (done, total) => scope.postMessage({ id, type: 'progress', done, total }),
+        verifyProofs,
       });
       scope.postMessage({ id, type: 'procedure', verdict });
       return;
@@ -53,6 +69,7 @@ scope.addEventListener('message', async (e) => {
       keys: bundledVerificationKeys,
       expectedVerifierKey,
       onProgress: (done, total) => scope.postMessage({ id, type: 'progress', done, total }),
+      verifyProofs,
     });
     scope.postMessage({ id, type: 'result', verdict });
   } catch (error) {
