@@ -74,6 +74,7 @@ describe('golang.org/x/mod sumdb/note vector', () => {
       const body = `example.org/log\n${i}\n${toBase64(sha256(utf8ToBytes(String(i))))}\n`;
       expect(signNote(body, signer)).toBe(signNote(body, { name: 'PeterNeumann', secretKey: peterSeed }));
     }
+    expect(() => ed25519Signer('PeterNeumann', peterSeed, ed25519.getPublicKey(new Uint8Array(32)))).toThrow(/not the secret key/);
   });
 
   it('parses the doubly signed note', () => {

@@ -79,7 +79,10 @@ export async function verifyProcedureBundle(json: unknown, options: ProcedureVer
   const b = parsed.data;
   // The votes' proofs start now (read at step 8); a vote entry of the wrong kind is refused there.
   const stop = { requested: false };
-  const voteProofs = options.verifyProofs ? verifyProofsInSlices(b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : [])), options.verifyProofs, stop) : null;
+  // Progress is the proofs' while they are checked together (the rest of a vote's checks is quick).
+  const voteProofs = options.verifyProofs
+    ? verifyProofsInSlices(b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : [])), options.verifyProofs, stop, options.onProgress)
+    : null;
   voteProofs?.catch(() => {}); // awaited at step 8; an earlier return must not leave it unhandled
   try {
     return await verifyProcedureSteps(b, options, voteProofs);
@@ -144,7 +147,7 @@ async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerify
     const base = { nullifier: e.entry.record.proof.nullifier, seq: e.entry.record.action.seq };
     votes.push({ ...base, cts: v.cts });
     if (v.recorded) recordedVotes.push({ ...base, ...v.recorded });
-    options.onProgress?.(i + 1, b.votes.length);
+    if (!proofVerdicts) options.onProgress?.(i + 1, b.votes.length);
   }
   const recorded = isRecorded(ballot);
   // 9. The vote set is the one the close committed to, and its sums are the latest votes' sums.

@@ -3,7 +3,7 @@
  * database. Every rule the server enforces lives here, so the HTTP routes, the organizer's CLI
  * and the demo all go through the same checks. The clock and the randomness are injected.
  */
-import { createPrivateKey, sign as cryptoSign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Group } from '@semaphore-protocol/group';
 import { BUNDLE_FORMAT, type Bundle, type LoggedEntry, verificationKeyDigest } from '../core/bundle.ts';
@@ -1060,5 +1060,8 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  */
 export function ed25519Signer(name: string, secretKey: Uint8Array, publicKey: Uint8Array): NoteSigner {
   const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+  // The key named in every checkpoint must be the one that signs: the SPKI DER ends with the 32-byte public key.
+  const derived = createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32);
+  if (!derived.equals(publicKey)) throw new Error('ed25519Signer: the public key is not the secret key’s');
   return { name, publicKey, sign: (message) => new Uint8Array(cryptoSign(null, message, key)) };
 }
