@@ -38,7 +38,7 @@ export const schemas = {
   inclusionQuery: z.object({ index: z.coerce.number().int().min(0), size: z.coerce.number().int().min(1) }).strict(),
   consistencyQuery: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict(),
   rosterQuery: z
-    .object({ offset: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(ROSTER_PAGE_MAX).optional() })
+    .object({ offset: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(ROSTER_PAGE_MAX).optional(), q: z.string().max(200).optional() })
     .strict(),
   nullifierBody: z.object({ nullifier: decimal }).strict(),
   createCommittee: z
@@ -208,11 +208,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // whole roster, `total` members, members in id order.
   app.get('/api/roster', async (req) => {
     const q = parse(schemas.rosterQuery, req.query, 'query');
-    if (q.offset === undefined && q.limit === undefined) {
+    if (q.offset === undefined && q.limit === undefined && q.q === undefined) {
       const { snapshot, ref } = await instance.roster();
       return { snapshot, ref };
     }
-    return instance.rosterPage(q.offset ?? 0, q.limit ?? ROSTER_PAGE_DEFAULT);
+    return instance.rosterPage(q.offset ?? 0, q.limit ?? ROSTER_PAGE_DEFAULT, q.q);
   });
   app.get('/api/roster/members/:id', async (req) => {
     const { id } = parse(memberIdParam, req.params, 'params');

@@ -457,10 +457,19 @@ export class Instance {
     return this.rosterCache;
   }
 
-  /** One page of the current roster, with the reference of the whole roster. */
-  async rosterPage(offset: number, limit: number): Promise<{ ref: RosterRef; leafCount: number; total: number; offset: number; limit: number; members: RosterMember[] }> {
+  /**
+   * One page of the current roster, with the reference of the whole roster. With `query`, only the
+   * members whose name contains it (case and accents aside), and `total` counts those.
+   */
+  async rosterPage(
+    offset: number,
+    limit: number,
+    query?: string,
+  ): Promise<{ ref: RosterRef; leafCount: number; total: number; offset: number; limit: number; members: RosterMember[] }> {
     const { snapshot, ref } = await this.roster();
-    return { ref, leafCount: snapshot.leafCount, total: snapshot.members.length, offset, limit, members: snapshot.members.slice(offset, offset + limit) };
+    const needle = query === undefined ? '' : foldForSearch(query.trim());
+    const matching = needle ? snapshot.members.filter((m) => foldForSearch(m.name).includes(needle)) : snapshot.members;
+    return { ref, leafCount: snapshot.leafCount, total: matching.length, offset, limit, members: matching.slice(offset, offset + limit) };
   }
 
   /** Index of the last roster event (member-*) in the log; -1 when there is none. */
@@ -1064,4 +1073,9 @@ export function ed25519Signer(name: string, secretKey: Uint8Array, publicKey: Ui
   const derived = createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(-32);
   if (!derived.equals(publicKey)) throw new Error('ed25519Signer: the public key is not the secret key’s');
   return { name, publicKey, sign: (message) => new Uint8Array(cryptoSign(null, message, key)) };
+}
+
+/** A name as the roster search compares it: lower case, accents removed ("Émilie" finds "emilie"). */
+function foldForSearch(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }

@@ -6,7 +6,7 @@
  */
 import type { Letter } from '../core/letter.ts';
 import type { LogEntry } from '../core/log/entry.ts';
-import type { RosterRef, RosterSnapshot } from '../core/roster.ts';
+import type { RosterMember, RosterRef, RosterSnapshot } from '../core/roster.ts';
 
 export type { Receipt } from '../server/instance.ts';
 import type { Receipt } from '../server/instance.ts';
@@ -90,6 +90,11 @@ export const api = {
   setup: (token: string, name?: string) => json<{ adminToken: string }>('/api/setup', { method: 'POST', body: name ? { token, name } : { token } }),
 
   roster: () => json<{ snapshot: RosterSnapshot; ref: RosterRef }>('/api/roster'),
+  /** One page of the roster (members whose name contains `q`, when given). */
+  rosterPage: (offset: number, limit: number, q = '') =>
+    json<{ ref: RosterRef; leafCount: number; total: number; offset: number; limit: number; members: RosterMember[] }>(
+      `/api/roster?offset=${offset}&limit=${limit}${q ? `&q=${encodeURIComponent(q)}` : ''}`,
+    ),
   enroll: (code: string, commitment: string) =>
     json<{ member: { id: number; name: string }; leaf: number; receipt: Receipt }>('/api/enroll', { method: 'POST', body: { code, commitment } }),
 

@@ -4,7 +4,7 @@
  * entry. New codes are kept in this tab only, for the printable sheet.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { RosterSnapshot } from '../../core/roster.ts';
+import type { RosterMember, RosterRef } from '../../core/roster.ts';
 import { api, type IssuedCode } from '../api.ts';
 import { device } from '../device.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -13,6 +13,24 @@ import { useApp } from '../state.tsx';
 import { ErrorNotice, Field, Notice, Page, describe, useTask } from '../ui.tsx';
 import { OrganizerNav, RequireOrganizer } from './organizer-shared.tsx';
 import { CommitteeSection } from '../trustee/organizer-committee.tsx';
+
+/** Members shown per page of the organizer's roster. */
+const PAGE_SIZE = 50;
+
+function Pager({ offset, total, onGo }: { offset: number; total: number; onGo: (offset: number) => void }) {
+  const { t } = useI18n();
+  return (
+    <nav className="pager" aria-label={t('organizer.pageRange', { from: offset + 1, to: Math.min(total, offset + PAGE_SIZE), total })}>
+      <button type="button" className="button small" disabled={offset === 0} onClick={() => onGo(Math.max(0, offset - PAGE_SIZE))}>
+        {t('organizer.previousPage')}
+      </button>
+      <span>{t('organizer.pageRange', { from: offset + 1, to: Math.min(total, offset + PAGE_SIZE), total })}</span>
+      <button type="button" className="button small" disabled={offset + PAGE_SIZE >= total} onClick={() => onGo(offset + PAGE_SIZE)}>
+        {t('organizer.nextPage')}
+      </button>
+    </nav>
+  );
+}
 
 export function OrganizerScreen() {
   const { t } = useI18n();
@@ -23,7 +41,11 @@ function Roster({ token }: { token: string }) {
   const i18n = useI18n();
   const { t } = i18n;
   const app = useApp();
-  const [snapshot, setSnapshot] = useState<RosterSnapshot | null>(null);
+  // One page of the roster at a time: a roster of 100,000 is never rendered (or downloaded) whole.
+  const [page, setPage] = useState<{ ref: RosterRef; total: number; members: RosterMember[] } | null>(null);
+  const [offset, setOffset] = useState(0);
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
   const [codes, setCodes] = useState<IssuedCode[]>(() => device.issuedCodes());
   const [name, setName] = useState('');
   const [csv, setCsv] = useState<{ name: string; text: string } | null>(null);
@@ -34,12 +56,18 @@ function Roster({ token }: { token: string }) {
   const change = useTask();
 
   const reload = useCallback(() => {
-    api.roster().then(
-      (r) => setSnapshot(r.snapshot),
+    api.rosterPage(offset, PAGE_SIZE, query).then(
+      (r) => setPage(r),
       (e: unknown) => load.setError(describe(i18n, e)),
     );
-  }, [i18n, load.setError]);
+  }, [i18n, load.setError, offset, query]);
   useEffect(reload, [reload]);
+
+  const onSearch = (e: FormEvent) => {
+    e.preventDefault();
+    setOffset(0);
+    setQuery(search.trim());
+  };
 
   const addCodes = (more: IssuedCode[]) => {
     const next = [...device.issuedCodes().filter((c) => !more.some((m) => m.id === c.id)), ...more];
@@ -89,8 +117,7 @@ function Roster({ token }: { token: string }) {
     });
   };
 
-  const members = snapshot?.members ?? [];
-  const enrolled = members.filter((m) => m.commitment !== null).length;
+  const members = page?.members ?? [];
 
   return (
     <Page title={t('organizer.title')}>
@@ -143,9 +170,34 @@ function Roster({ token }: { token: string }) {
 
       <section aria-labelledby="h-roster">
         <h2 id="h-roster">{t('organizer.rosterTitle')}</h2>
-        <p>{t('organizer.rosterCounts', { n: members.length, e: enrolled })}</p>
+        {page ? <p>{t('organizer.rosterCounts', { n: page.ref.size, e: page.ref.enrolled })}</p> : null}
         <ErrorNotice>{load.error}</ErrorNotice>
-        {members.length === 0 && snapshot ? <p className="muted">{t('organizer.empty')}</p> : null}
+        {page && page.ref.size === 0 ? <p className="muted">{t('organizer.empty')}</p> : null}
+        {page && page.ref.size > 0 ? (
+          <form onSubmit={onSearch} className="inline" role="search">
+            <Field label={t('organizer.search')}>
+              {({ id }) => <input id={id} type="search" value={search} onChange={(e) => setSearch(e.target.value)} maxLength={200} autoComplete="off" />}
+            </Field>
+            <button type="submit" className="button">
+              {t('organizer.searchButton')}
+            </button>
+            {query ? (
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  setSearch('');
+                  setQuery('');
+                  setOffset(0);
+                }}
+              >
+                {t('organizer.showAll')}
+              </button>
+            ) : null}
+          </form>
+        ) : null}
+        {page && query ? <p role="status">{page.total === 0 ? t('organizer.noMatch', { q: query }) : i18n.tn('organizer.matches', page.total, { q: query })}</p> : null}
+        {page && page.total > PAGE_SIZE ? <Pager offset={offset} total={page.total} onGo={setOffset} /> : null}
         <ul className="roster">
           {members.map((m) => (
             <li key={m.id} className="card">
@@ -181,6 +233,7 @@ function Roster({ token }: { token: string }) {
             </li>
           ))}
         </ul>
+        {page && page.total > PAGE_SIZE ? <Pager offset={offset} total={page.total} onGo={setOffset} /> : null}
         <p className="muted small">{t('organizer.logNote')}</p>
       </section>
 
