@@ -62,10 +62,21 @@ async function fetchArtifacts(depth: number, progress: (p: Progress) => void): P
 const random = (n: number) => scope.crypto.getRandomValues(new Uint8Array(n));
 const identityOf = (privateKeyHex: string) => identityFromPrivateKey(hexToBytes(privateKeyHex));
 
-function groupFor(snapshot: RosterSnapshot, ref: RosterRef) {
+/**
+ * The group of a roster reference, checked against the snapshot once and kept for the next call:
+ * a tree already checked against this root and digest is the tree of any snapshot that matches
+ * them (a 100,000-member tree costs tens of seconds of BigInt Poseidon here).
+ */
+let lastGroup: { key: string; group: ReturnType<typeof checkRosterGroup> } | null = null;
+const checkRosterGroup = (snapshot: RosterSnapshot, ref: RosterRef) => {
   const roster = checkRoster(snapshot, ref);
   if (!roster.ok) throw new Refusal('roster_mismatch', `the roster the server sent does not match: ${roster.reason}`);
   return roster.group;
+};
+function groupFor(snapshot: RosterSnapshot, ref: RosterRef) {
+  const key = `${ref.root}|${ref.digest}|${ref.depth}|${ref.size}|${ref.enrolled}`;
+  if (lastGroup?.key !== key) lastGroup = { key, group: checkRosterGroup(snapshot, ref) };
+  return lastGroup.group;
 }
 
 const handlers: Handlers<ProverCalls, Progress> = {
