@@ -174,7 +174,18 @@ describe('a 100,000-member roster', () => {
     expect(dflt.json.members).toEqual(snapshot.members.slice(99_900));
     expect((await call('GET', '/api/roster?limit=20')).json.members).toEqual(snapshot.members.slice(0, 20));
     expect((await call('GET', `/api/roster?offset=${N}`)).json.members).toEqual([]);
-    for (const bad of ['limit=5001', 'limit=0', 'offset=-1', 'offset=x', 'page=2']) {
+    // Search by name on 100,000 (the organizer's page): case and accents aside, paged, total = matches.
+    const someone = snapshot.members[54_321];
+    const part = someone.name.slice(1, 6).toUpperCase();
+    const fold = (x: string) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    const expected = snapshot.members.filter((m) => fold(m.name).includes(fold(part)));
+    const found = await call('GET', `/api/roster?q=${encodeURIComponent(part)}&limit=5000`);
+    expect(found.status).toBe(200);
+    expect(found.json).toMatchObject({ ref, total: expected.length, offset: 0 });
+    expect(found.json.members).toEqual(expected.slice(0, 5000));
+    expect(found.json.members).toContainEqual(someone);
+    expect((await call('GET', '/api/roster?q=')).json.total).toBe(N); // an empty search is everyone
+    for (const bad of ['limit=5001', 'limit=0', 'offset=-1', 'offset=x', 'page=2', `q=${'x'.repeat(201)}`]) {
       const r = await call('GET', `/api/roster?${bad}`);
       expect(r.status, bad).toBe(400);
       expect(r.json.error.code).toBe('invalid_request');
