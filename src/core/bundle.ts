@@ -125,12 +125,24 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   const parsed = parseBundle(json);
   if (!parsed.ok) return invalid(parsed.code, parsed.reason);
   const b = parsed.bundle;
-  // The record proofs start now; their verdicts are read at step 8. Stopped if an earlier step fails.
+  // The record proofs start now; their verdicts are read at step 8.
+  const { verifyProofs } = options;
+  return withEarlyProofs(verifyProofs && ((stop) => verifyRecordProofs(b.records, verifyProofs, options.onProgress, stop)), (pending) => verifyBundleSteps(b, options, pending));
+}
+
+/**
+ * Start proof verification now (`start`, given a stop flag), run `steps` with its pending
+ * verdicts, and stop it (no new slice) as soon as the steps end, whatever they return.
+ */
+export async function withEarlyProofs<V>(
+  start: ((stop: { requested: boolean }) => Promise<boolean[]>) | undefined,
+  steps: (pending: Promise<boolean[]> | null) => Promise<V>,
+): Promise<V> {
   const stop = { requested: false };
-  const proofsValid = options.verifyProofs ? verifyRecordProofs(b.records, options.verifyProofs, options.onProgress, stop) : null;
-  proofsValid?.catch(() => {}); // awaited at step 8; an earlier return must not leave it unhandled
+  const pending = start ? start(stop) : null;
+  pending?.catch(() => {}); // awaited by the steps; an earlier return must not leave it unhandled
   try {
-    return await verifyBundleSteps(b, options, proofsValid);
+    return await steps(pending);
   } finally {
     stop.requested = true;
   }

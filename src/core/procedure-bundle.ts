@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type Ballot, ballotId as computeBallotId, isRecorded, tallyCiphertexts, tallyRecorded, verifyVote } from './ballot/ballot.ts';
 import { BallotEntrySchemas } from './ballot/entries.ts';
 import { type TallyEntry, computeTally } from './ballot/tally.ts';
-import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, verifyProofsInSlices } from './bundle.ts';
+import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, verifyProofsInSlices, withEarlyProofs } from './bundle.ts';
 import { type CommitteeEntry, evaluateCommittee, transportKeys } from './committee.ts';
 import { bytesToHex, canonicalJson } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
@@ -78,17 +78,10 @@ export async function verifyProcedureBundle(json: unknown, options: ProcedureVer
   }
   const b = parsed.data;
   // The votes' proofs start now (read at step 8); a vote entry of the wrong kind is refused there.
-  const stop = { requested: false };
   // Progress is the proofs' while they are checked together (the rest of a vote's checks is quick).
-  const voteProofs = options.verifyProofs
-    ? verifyProofsInSlices(b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : [])), options.verifyProofs, stop, options.onProgress)
-    : null;
-  voteProofs?.catch(() => {}); // awaited at step 8; an earlier return must not leave it unhandled
-  try {
-    return await verifyProcedureSteps(b, options, voteProofs);
-  } finally {
-    stop.requested = true;
-  }
+  const { verifyProofs } = options;
+  const proofs = b.votes.flatMap((e) => (e.entry.kind === 'vote' ? [e.entry.record.proof] : []));
+  return withEarlyProofs(verifyProofs && ((stop) => verifyProofsInSlices(proofs, verifyProofs, stop, options.onProgress)), (pending) => verifyProcedureSteps(b, options, pending));
 }
 
 async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerifyOptions, voteProofs: Promise<boolean[]> | null): Promise<ProcedureVerdict> {
