@@ -149,7 +149,6 @@ export async function withEarlyProofs<V>(
 }
 
 async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPending: Promise<boolean[]> | null): Promise<BundleVerdict> {
-
   // 2. The signed checkpoint, and the key it is signed with.
   if (options.expectedVerifierKey !== undefined && options.expectedVerifierKey !== b.log.verifierKey) {
     return invalid('checkpoint_unexpected_key', 'the log is signed by another key than the one you expected');

@@ -10,7 +10,6 @@ import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, veri
 import { type CommitteeEntry, evaluateCommittee, transportKeys } from './committee.ts';
 import { bytesToHex, canonicalJson } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
-import { entryLeafHash } from './log/entry.ts';
 import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
 import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
@@ -145,7 +144,8 @@ async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerify
   const recorded = isRecorded(ballot);
   // 9. The vote set is the one the close committed to, and its sums are the latest votes' sums.
   const closed = BallotEntrySchemas.closed.parse(b.closed.entry);
-  const root = bytesToHex(rootFromLeafHashes(b.votes.map((e) => entryLeafHash(e.entry))));
+  // The votes' leaf hashes, as step 3 computed them (checkInLog's order: committee, opened, votes…).
+  const root = bytesToHex(rootFromLeafHashes(inLog.leafHashes.slice(b.committee.length + 1, b.committee.length + 1 + b.votes.length)));
   if (closed.votes.size !== b.votes.length || closed.votes.root !== root) return invalid('votes_set_mismatch', 'the votes differ from (or are in another order than) the set the close committed to');
   const sums = tallyCiphertexts(votes, recorded ? 0 : ballot.options.length);
   if (!sums.ok) return invalid(sums.code, sums.reason);

@@ -32,16 +32,10 @@ const ready = Promise.all([
 
 /**
  * Proofs checked together (groth16-batch.ts, as `undersigned verify` does, on this one thread):
- * ~10× faster than one by one, the same answers; the randomness is this browser's.
+ * ~10× faster than one by one, the same answers; the randomness is this browser's. The verifiers
+ * hand over at most 1,024 proofs a call (bundle.ts's slices): 16 KiB, under getRandomValues' 64 KiB.
  */
-const verifyProofs = (proofs: SemaphoreProof[]) => verifySemaphoreProofs(proofs, bundledVerificationKeys, randomBytes(proofs.length * RANDOMNESS_BYTES));
-
-/** crypto.getRandomValues gives at most 65,536 bytes a call. */
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let at = 0; at < n; at += 65536) crypto.getRandomValues(out.subarray(at, Math.min(n, at + 65536)));
-  return out;
-}
+const verifyProofs = (proofs: SemaphoreProof[]) => verifySemaphoreProofs(proofs, bundledVerificationKeys, crypto.getRandomValues(new Uint8Array(proofs.length * RANDOMNESS_BYTES)));
 
 scope.addEventListener('message', async (e) => {
   const { id, text, expectedVerifierKey } = e.data;
