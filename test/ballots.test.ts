@@ -115,7 +115,8 @@ describe('secret ballots', () => {
     expect(await verifyVote(s, ballot, id, nodeVerificationKeys)).toMatchObject({ ok: false });
   });
 
-  it('a vote encrypting 2, or two choices, cannot be proven (the exactly-one proof fails)', async () => {
+  // The forged ballot proofs themselves, with membership re-proven, are in test/attacks.test.ts.
+  it('a forged vote carried by another vote’s membership proof is refused: the proof commits to another vote', async () => {
     const nullifier = records[4].proof.nullifier;
     const action = encryptChoice(ballot, id, nullifier, 0, 9, random);
     if (!('choices' in action)) throw new Error('expected an encrypted vote');
@@ -126,8 +127,7 @@ describe('secret ballots', () => {
     const ct = encrypt(1, r, Y.point);
     action.choices[1] = { ct: encodeCiphertext(ct), proof: proveOneOf(ct, 1, r, [0, 1], Y.point, `undersigned/vote-option/v1|${id}|${nullifier}|1`, random) };
     const forged: VoteRecord = { action, proof: records[4].proof };
-    const v = await verifyVote(forged, ballot, id, nodeVerificationKeys);
-    expect(v.ok).toBe(false);
+    expect(await verifyVote(forged, ballot, id, nodeVerificationKeys)).toMatchObject({ ok: false, code: 'wrong_message' });
   });
 
   it('closing commits the sums; a vote after the close is refused', async () => {
