@@ -3,7 +3,7 @@
  * sealed names are encrypted to, and the reveal. Kept apart from bundle.ts because a letter
  * without a committee never reaches it.
  */
-import { evaluateCommittee, type CommitteeEntry, transportKeys } from './committee.ts';
+import { committeeOfBundle, transportKeys } from './committee.ts';
 import { canonicalJson } from './encoding.ts';
 import type { Letter } from './letter.ts';
 import { type Logged, checkInLog, labelled } from './log/logged.ts';
@@ -55,16 +55,11 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
   // 11.1 The committee entries are in the log, before the letter opened.
   const inCommittee = checkInLog(labelled('committee entry', committee), input.checkpoint, { before: input.openedIndex });
   if (!inCommittee.ok) return inCommittee;
-  const kinds = new Set(['committee-created', 'dkg-contribution', 'dkg-ack', 'dkg-complaint', 'committee-ready']);
-  if (committee.some((e) => !kinds.has(e.entry.kind))) return fail('wrong_entry_kind', 'a committee entry is not a committee event');
   // 11.2 Replaying them gives the committee key the letter fixed.
-  const evaluated = evaluateCommittee(committee.map((e) => e.entry as CommitteeEntry));
-  if (!evaluated.ok) return fail(evaluated.code, `committee: ${evaluated.reason}`);
-  const state = evaluated.state;
-  if (!state.key || committee[committee.length - 1]?.entry.kind !== 'committee-ready') {
-    return fail('committee_not_ready', 'the committee entries do not end with a completed key generation');
-  }
-  const key = encodeKey(state.key);
+  const committeeOf = committeeOfBundle(committee.map((e) => e.entry));
+  if (!committeeOf.ok) return committeeOf;
+  const { state } = committeeOf;
+  const key = encodeKey(committeeOf.key);
   const ref = input.letter.committee;
   if (ref.id !== state.id || ref.publicKey !== key.publicKey || ref.k !== state.committee.k || ref.n !== state.committee.n) {
     return fail('committee_mismatch', 'the letter fixed another committee key than the one the log gives');
@@ -75,7 +70,7 @@ export function verifySealedPart(input: SealedInput): Check<{ reveal: RevealResu
   if (reveals.some((e) => e.entry.kind !== 'reveal-partials')) return fail('wrong_entry_kind', 'a reveal entry is not a reveal-partials entry');
   // 11.4 The sealed names to reveal: the latest action of a nullifier, when it is a sealed support.
   const sealed = sealedToReveal(input.records);
-  const shares: Point[] = state.key.publicShares;
+  const shares: Point[] = committeeOf.key.publicShares;
   const reveal = computeReveal({
     letterId: input.letterId,
     committeeId: state.id,

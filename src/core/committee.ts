@@ -194,4 +194,22 @@ export function evaluateCommittee(entries: readonly CommitteeEntry[]): Check<{ s
   return pass({ state });
 }
 
+const COMMITTEE_KINDS: ReadonlySet<string> = new Set(['committee-created', 'dkg-contribution', 'dkg-ack', 'dkg-complaint', 'committee-ready']);
+
+/**
+ * The committee a bundle's committee entries give (docs/bundle-format.md §4 step 11.2, §9 step 7):
+ * committee events only, replayed by `evaluateCommittee`, ending with the committee-ready entry
+ * that states the key. Letters and procedures both take their committee from here.
+ */
+export function committeeOfBundle(entries: readonly { kind: string }[]): Check<{ state: CommitteeState; key: CommitteeKey }> {
+  if (entries.some((e) => !COMMITTEE_KINDS.has(e.kind))) return fail('wrong_entry_kind', 'a committee entry is not a committee event');
+  const evaluated = evaluateCommittee(entries as CommitteeEntry[]);
+  if (!evaluated.ok) return fail(evaluated.code, `committee: ${evaluated.reason}`);
+  const { state } = evaluated;
+  if (!state.key || entries[entries.length - 1]?.kind !== 'committee-ready') {
+    return fail('committee_not_ready', 'the committee entries do not end with a completed key generation');
+  }
+  return pass({ state, key: state.key });
+}
+
 export type { Committee, Contribution, Complaint };

@@ -7,7 +7,7 @@ import { type Ballot, ballotId as computeBallotId, isRecorded, tallyCiphertexts,
 import { BallotEntrySchemas } from './ballot/entries.ts';
 import { type TallyEntry, computeTally } from './ballot/tally.ts';
 import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, verifyProofsInSlices, withEarlyProofs } from './bundle.ts';
-import { type CommitteeEntry, evaluateCommittee, transportKeys } from './committee.ts';
+import { committeeOfBundle, transportKeys } from './committee.ts';
 import { bytesToHex, canonicalJson } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
 import { checkInLog, labelled } from './log/logged.ts';
@@ -120,11 +120,10 @@ async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerify
   const roster = await checkRosterWith(b.roster, ballot.roster, options.rootOf);
   if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
   // 7. The committee whose key the votes are encrypted to.
-  const committee = evaluateCommittee(b.committee.map((e) => e.entry as CommitteeEntry));
-  if (!committee.ok) return invalid(committee.code, `committee: ${committee.reason}`);
-  const state = committee.state;
-  if (!state.key) return invalid('committee_not_ready', 'the committee entries do not end with a completed key generation');
-  const key = encodeKey(state.key);
+  const committee = committeeOfBundle(b.committee.map((e) => e.entry));
+  if (!committee.ok) return invalid(committee.code, committee.reason);
+  const { state } = committee;
+  const key = encodeKey(committee.key);
   if (ballot.committee.id !== state.id || ballot.committee.publicKey !== key.publicKey) return invalid('committee_mismatch', 'the ballot fixed another committee key than the one the log gives');
   // 8. Each vote on its own.
   const votes = [];
@@ -165,7 +164,7 @@ async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerify
     voters = r.voters;
     recordedList = r.recorded;
   } else {
-    const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
+    const t = computeTally({ ballotId: id, committeeId: state.id, k: state.committee.k, publicShares: committee.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums, voters: closed.voters, entries: b.tally.map((e) => e.entry as TallyEntry) });
     if (!t.ok) return invalid(t.code, t.reason);
     if (t.result.counts) tally = Object.fromEntries(ballot.options.map((o, j) => [o, t.result.counts![j]]));
     trustees = { used: t.result.trustees, misbehaving: t.result.misbehaving };

@@ -1,0 +1,62 @@
+/**
+ * The bundle corpus (test/fixtures/bad-bundles/, made by test/corpus/generate.ts): the good
+ * bundles verify with the results the manifest states, and every tampered bundle is refused with
+ * the code and at the place the manifest states — by the letter verifier or the procedure
+ * verifier, as an independent verifier would read the same files (docs/bundle-format.md §8).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyBundle } from '../src/core/bundle.ts';
+import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
+import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
+import { FIXTURES, type Manifest, type Verifier } from './corpus/generate.ts';
+
+const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Manifest;
+const read = (file: string): unknown => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
+
+function verify(verifier: Verifier, bundle: unknown, expectedVerifierKey?: string) {
+  const options = { keys: nodeVerificationKeys, expectedVerifierKey };
+  return verifier === 'letter' ? verifyBundle(bundle, options) : verifyProcedureBundle(bundle, options);
+}
+
+afterAll(releaseSnarkjs);
+
+describe('the corpus', () => {
+  it('holds exactly the files its manifest lists', () => {
+    const listed = [...manifest.good.map((g) => g.file), ...manifest.cases.map((c) => c.file)].sort();
+    const onDisk = [...readdirSync(FIXTURES).filter((f) => f.endsWith('.json') && f !== 'manifest.json'), ...readdirSync(join(FIXTURES, 'good')).map((f) => `good/${f}`)].sort();
+    expect(onDisk).toEqual(listed);
+  });
+
+  it('has a case for each verifier and each of these codes', () => {
+    const codes = new Set(manifest.cases.map((c) => c.code));
+    for (const code of ['bad_proposal', 'committee_mismatch', 'wrong_scope', 'bad_vote', 'tally_mismatch', 'votes_set_mismatch', 'notice_below_threshold', 'reveal_below_threshold']) {
+      expect(codes, code).toContain(code);
+    }
+    expect(new Set(manifest.cases.map((c) => c.verifier))).toEqual(new Set(['letter', 'procedure']));
+  });
+});
+
+describe('good bundles verify', () => {
+  it.each(manifest.good.map((g) => [g.file, g] as const))('%s', async (_, g) => {
+    const v = await verify(g.verifier, read(g.file), manifest.verifierKey);
+    expect(v).toMatchObject({ ...g.expect, verifierKey: manifest.verifierKey });
+  });
+});
+
+describe('bad bundles are refused with their code', () => {
+  it.each(manifest.cases.map((c) => [c.file, c] as const))('%s', async (_, c) => {
+    const v = await verify(c.verifier, read(c.file));
+    expect(v, JSON.stringify(v)).toMatchObject({ valid: false, code: c.code });
+    if (!v.valid) expect(v.reason).toContain(c.where);
+  });
+
+  it('with the real log key pinned, every case signed by another key is refused at the checkpoint', async () => {
+    const forged = manifest.cases.filter((c) => c.forgedLog);
+    expect(forged.length).toBeGreaterThan(40);
+    for (const c of forged) {
+      expect(await verify(c.verifier, read(c.file), manifest.verifierKey), c.file).toMatchObject({ valid: false, code: 'checkpoint_unexpected_key' });
+    }
+  });
+});
