@@ -11,7 +11,8 @@ import { afterAll, expect, it } from 'vitest';
 import { verifyBundle } from '../src/core/bundle.ts';
 import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
-import { FIXTURES, type Manifest, buildManifestAndFiles } from './corpus/generate.ts';
+import { buildManifestAndFiles } from './corpus/generate.ts';
+import { FIXTURES, type Manifest } from './corpus/manifest.ts';
 import { makeCorpus } from './corpus/worlds.ts';
 
 afterAll(releaseSnarkjs);

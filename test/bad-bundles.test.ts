@@ -4,20 +4,32 @@
  * the code and at the place the manifest states — by the letter verifier or the procedure
  * verifier, as an independent verifier would read the same files (docs/bundle-format.md §8).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyBundle } from '../src/core/bundle.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/groth16-batch.ts';
+import type { SemaphoreProof } from '../src/core/semaphore.ts';
 import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
-import { FIXTURES, type Manifest, type Verifier } from './corpus/generate.ts';
+import { FIXTURES, type Manifest, type Verifier } from './corpus/manifest.ts';
 
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Manifest;
 const read = (file: string): unknown => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
 
-function verify(verifier: Verifier, bundle: unknown, expectedVerifierKey?: string) {
-  const options = { keys: nodeVerificationKeys, expectedVerifierKey };
+/** What the CLI passes: every proof of a bundle checked in batches (groth16-batch.ts). */
+const batch = (ps: SemaphoreProof[]) => verifySemaphoreProofs(ps, nodeVerificationKeys, randomBytes(ps.length * RANDOMNESS_BYTES));
+
+function verify(verifier: Verifier, bundle: unknown, expectedVerifierKey?: string, more: { verifyProofs?: typeof batch; onProgress?: (done: number, total: number) => void } = {}) {
+  const options = { keys: nodeVerificationKeys, expectedVerifierKey, ...more };
   return verifier === 'letter' ? verifyBundle(bundle, options) : verifyProcedureBundle(bundle, options);
+}
+
+/** A checkpoint's origin, size and root hash (hex), read from its note (C2SP tlog-checkpoint). */
+function checkpointOf(bundle: unknown): { origin: string; size: number; rootHash: string } {
+  const [origin, size, root] = (bundle as { log: { checkpoint: string } }).log.checkpoint.split('\n');
+  return { origin, size: Number(size), rootHash: Buffer.from(root, 'base64').toString('hex') };
 }
 
 afterAll(releaseSnarkjs);
@@ -41,7 +53,20 @@ describe('the corpus', () => {
 describe('good bundles verify', () => {
   it.each(manifest.good.map((g) => [g.file, g] as const))('%s', async (_, g) => {
     const v = await verify(g.verifier, read(g.file), manifest.verifierKey);
-    expect(v).toMatchObject({ ...g.expect, verifierKey: manifest.verifierKey });
+    expect(v).toMatchObject({ ...g.expect, verifierKey: manifest.verifierKey, checkpoint: checkpointOf(read(g.file)) });
+  });
+
+  it.each(manifest.good.map((g) => [g.file, g] as const))('%s: progress is reported up to the total, one by one and in batches', async (_, g) => {
+    const total = g.verifier === 'letter' ? (read(g.file) as { records: unknown[] }).records.length : (read(g.file) as { votes: unknown[] }).votes.length;
+    for (const verifyProofs of [undefined, batch]) {
+      const seen: [number, number][] = [];
+      await verify(g.verifier, read(g.file), undefined, { verifyProofs, onProgress: (done, of) => seen.push([done, of]) });
+      expect(seen.length, verifyProofs ? 'batch' : 'one by one').toBeGreaterThan(0);
+      expect(seen.every(([, of]) => of === total)).toBe(true);
+      expect(seen.map(([done]) => done)).toEqual([...seen.map(([done]) => done)].sort((a, b) => a - b));
+      expect(seen[seen.length - 1][0]).toBe(total);
+      if (!verifyProofs) expect(seen.map(([done]) => done)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    }
   });
 });
 
@@ -56,7 +81,17 @@ describe('bad bundles are refused with their code', () => {
     const forged = manifest.cases.filter((c) => c.forgedLog);
     expect(forged.length).toBeGreaterThan(40);
     for (const c of forged) {
-      expect(await verify(c.verifier, read(c.file), manifest.verifierKey), c.file).toMatchObject({ valid: false, code: 'checkpoint_unexpected_key' });
+      expect(await verify(c.verifier, read(c.file), manifest.verifierKey), c.file).toMatchObject({
+        valid: false,
+        code: 'checkpoint_unexpected_key',
+        reason: 'the log is signed by another key than the one you expected',
+      });
+    }
+  });
+
+  it('the batch verifier the CLI uses gives the same verdict on every file', async () => {
+    for (const { file, verifier } of [...manifest.good, ...manifest.cases]) {
+      expect(await verify(verifier, read(file), undefined, { verifyProofs: batch }), file).toEqual(await verify(verifier, read(file)));
     }
   });
 });

@@ -17,7 +17,7 @@ import { type Bundle, type BundleVerdict, verifyBundle } from '../src/core/bundl
 import { signNote } from '../src/core/log/checkpoint.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { ORIGIN, forgerKey, forgerSecret, relog } from './corpus/forge.ts';
-import { FIXTURES } from './corpus/generate.ts';
+import { FIXTURES } from './corpus/manifest.ts';
 
 const good = JSON.parse(readFileSync(join(FIXTURES, 'good', 'letter.json'), 'utf8')) as Bundle;
 const realKey = good.log.verifierKey;

@@ -10,53 +10,27 @@
  * test/bad-bundles-generator.test.ts checks that this generator still gives the same manifest.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { releaseSnarkjs } from '../../src/node/artifacts.ts';
 import { forgerKey } from './forge.ts';
 import { letterCases } from './letter-cases.ts';
 import { procedureCases } from './procedure-cases.ts';
+import { FIXTURES, type Manifest, type ManifestCase } from './manifest.ts';
 import { type Corpus, makeCorpus } from './worlds.ts';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'bad-bundles');
-
-export type Verifier = 'letter' | 'procedure';
-
-export interface ManifestCase {
-  file: string;
-  name: string;
-  verifier: Verifier;
-  /** The good bundle it was made from. */
-  from: string;
-  code: string;
-  where: string;
-  why: string;
-  /** Signed by a log key of the forger's: pinning the real key refuses it at step 2. */
-  forgedLog: boolean;
-}
-
-export interface Manifest {
-  format: 'undersigned-bad-bundles/1';
-  about: string;
-  /** The real log's verifier key (the good bundles are signed by it). */
-  verifierKey: string;
-  forgerKey: string;
-  good: { file: string; verifier: Verifier; expect: Record<string, unknown> }[];
-  cases: ManifestCase[];
-}
-
 const GOOD = {
-  letter: { file: 'good/letter.json', verifier: 'letter' as const, expect: { valid: true, count: 3, rosterSize: 8, named: ['Member B'], revealed: [], records: 5 } },
+  letter: { file: 'good/letter.json', verifier: 'letter' as const, expect: { valid: true, title: 'Request for a leadership review', recipient: 'The caucus chair', count: 3, rosterSize: 8, named: ['Member B'], revealed: [], sealed: { total: 0, revealed: 0, stillSealed: 0, invalid: [], status: 'none' }, trustees: { used: [], misbehaving: [] }, records: 5 } },
   sealed: {
     file: 'good/sealed-letter.json',
     verifier: 'letter' as const,
-    expect: { valid: true, count: 3, rosterSize: 8, named: [], revealed: ['Member A', 'Member B'], sealed: { total: 2, revealed: 2, stillSealed: 0, invalid: [], status: 'revealed' }, records: 3 },
+    expect: { valid: true, count: 3, rosterSize: 8, named: [], revealed: ['Member A', 'Member B'], sealed: { total: 2, revealed: 2, stillSealed: 0, invalid: [], status: 'revealed' }, trustees: { used: [1, 3], misbehaving: [] }, records: 3 },
   },
   procedure: {
     file: 'good/procedure.json',
     verifier: 'procedure' as const,
-    expect: { valid: true, procedure: 'ca-leadership-review', rosterSize: 8, voters: 4, tally: { yes: 3, no: 1 }, decision: 'not-removed', notice: { count: 2, rosterSize: 8, needed: 2 } },
+    expect: { valid: true, procedure: 'ca-leadership-review', question: 'Should the leader of the party be replaced?', rosterSize: 8, voters: 4, tally: { yes: 3, no: 1 }, decision: 'not-removed', notice: { count: 2, rosterSize: 8, needed: 2 }, trustees: { used: [1, 2], misbehaving: [] } },
   },
 };
 

@@ -544,6 +544,22 @@ export const letterCases: LetterCase[] = [
     where: 'takes no sealed signatures',
   },
   {
+    name: 're-logged: the close entry copied among the records',
+    why: 'Only signature entries are records, even one that names this letter.',
+    from: L,
+    tamper: (b) => (b.records.push(clone(b.closed)), relog(b)),
+    code: 'wrong_entry_kind',
+    where: 'record 5: not a signature on this letter',
+  },
+  {
+    name: 'revealed names claimed for a letter without a committee',
+    why: 'A letter that takes no sealed signatures reveals no name.',
+    from: L,
+    tamper: (b) => ((b.result.revealed = []), b),
+    code: 'result_mismatch',
+    where: 'takes no sealed signatures',
+  },
+  {
     name: 're-logged: committee entries on a letter without a committee',
     why: 'Trustee entries in a bundle of a letter that fixed no committee are refused, not ignored.',
     from: L,
@@ -594,15 +610,16 @@ export const letterCases: LetterCase[] = [
     where: 'a committee entry is not a committee event',
   },
   {
-    name: 'sealed re-logged: the committee formed after the letter opened',
-    why: 'Signers sealed their names to a committee the log held before the letter opened.',
+    name: 'sealed re-logged: the key generation completed after the letter opened',
+    why: 'Signers sealed their names to a committee whose key the log held before the letter opened (here the committee was created before, its key generation ran after).',
     from: 'sealed',
     tamper: (b) => {
-      b.log = relogEntries([b.opened, ...b.committee!, ...b.records, b.closed, ...b.reveals!]);
+      const [created, ...rest] = b.committee!;
+      b.log = relogEntries([created, b.opened, ...rest, ...b.records, b.closed, ...b.reveals!]);
       return b;
     },
     code: 'entries_out_of_order',
-    where: 'committee entry 0',
+    where: 'committee entry 1',
   },
   {
     name: 'sealed re-logged: reveals published before the close',
