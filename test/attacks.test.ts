@@ -26,13 +26,12 @@ import { type SealedRecord, checkRevealEntry, computeReveal, makeRevealEntry } f
 import type { RosterMember } from '../src/core/roster.ts';
 import { sealName } from '../src/core/sealed.ts';
 import { verifySemaphoreProof } from '../src/core/semaphore.ts';
-import { transportEntry } from '../src/core/trustee/dkg.ts';
-import { myShare, trusteeStep } from '../src/core/trustee/duties.ts';
+import { myShare } from '../src/core/trustee/duties.ts';
 import { G, L as ORDER, type Point, decodePoint, mul, randomScalar } from '../src/core/trustee/group.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { ApiError } from '../src/server/errors.ts';
 import { inProcessTrusteeApi } from '../src/server/trustee-api.ts';
-import { type OpenLetter, type World, makeWorld, openLetter } from './support/world.ts';
+import { type OpenLetter, type World, formCommittee, makeWorld, openLetter } from './support/world.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 let world: World;
@@ -50,14 +49,7 @@ const DEADLINE = '2026-12-01T17:00:00Z';
 
 beforeAll(async () => {
   world = await makeWorld({ members: 6 });
-  const codes = await world.instance.committee.create({ name: 'T', k: 2, trustees: ['A', 'B', 'C'] });
-  for (const t of codes) {
-    const s = randomScalar(random);
-    secrets.push(s);
-    const e = transportEntry(s, 'T', t.index, random);
-    await world.instance.committee.join(t.code, e.transportKey, e.proof);
-  }
-  for (let r = 0; r < 2; r++) for (const s of secrets) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
+  secrets.push(...(await formCommittee(world)));
   const replay = evaluateCommittee(await inProcessTrusteeApi(world.instance).committeeEntries());
   if (!replay.ok || !replay.state.key) throw new Error('the committee did not form');
   committee = replay.state;

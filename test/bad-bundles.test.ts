@@ -89,8 +89,9 @@ describe('bad bundles are refused with their code', () => {
     }
   });
 
-  it('the batch verifier the CLI uses gives the same verdict on every file', async () => {
-    for (const { file, verifier } of [...manifest.good, ...manifest.cases]) {
+  it('the batch verifier the CLI uses gives the same verdicts (good bundles, and cases refused at or after the proofs)', async () => {
+    const atProofs = new Set(['bad_proof', 'bad_proposal', 'bad_vote', 'wrong_scope', 'records_set_mismatch', 'votes_set_mismatch', 'checkpoint_bad_signature']);
+    for (const { file, verifier } of [...manifest.good, ...manifest.cases.filter((c) => atProofs.has(c.code))]) {
       expect(await verify(verifier, read(file), undefined, { verifyProofs: batch }), file).toEqual(await verify(verifier, read(file)));
     }
   });

@@ -12,13 +12,12 @@ import { proveVote } from '../src/core/ballot/prove-vote.ts';
 import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/groth16-batch.ts';
 import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
 import type { SemaphoreProof } from '../src/core/semaphore.ts';
-import { transportEntry } from '../src/core/trustee/dkg.ts';
 import { trusteeStep } from '../src/core/trustee/duties.ts';
 import { G, decodePoint, mul, randomScalar } from '../src/core/trustee/group.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { ApiError } from '../src/server/errors.ts';
 import { inProcessTrusteeApi } from '../src/server/trustee-api.ts';
-import { type World, makeWorld, openLetter } from './support/world.ts';
+import { type World, formCommittee, makeWorld, openLetter } from './support/world.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 let world: World;
@@ -39,14 +38,7 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   world = await makeWorld({ members: 6 });
-  const codes = await world.instance.committee.create({ name: 'T', k: 2, trustees: ['A', 'B', 'C'] });
-  for (const t of codes) {
-    const s = randomScalar(random);
-    secrets.push(s);
-    const e = transportEntry(s, 'T', t.index, random);
-    await world.instance.committee.join(t.code, e.transportKey, e.proof);
-  }
-  for (let r = 0; r < 2; r++) for (const s of secrets) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
+  secrets.push(...(await formCommittee(world)));
   // The notice: 20% of 6 is 2 (rounded up), signed by name as the Act makes names public.
   const notice = await openLetter(world, { visibility: 'at-threshold' });
   await notice.sign(0, { action: 'support', display: 'named', seq: 1 });

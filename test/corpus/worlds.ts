@@ -23,12 +23,11 @@ import { expectedNullifier, proveMembership } from '../../src/core/prove.ts';
 import type { SemaphoreProof } from '../../src/core/semaphore.ts';
 import { type Action, type SignatureRecord, actionMessage } from '../../src/core/record.ts';
 import type { RevealEntry } from '../../src/core/reveal.ts';
-import { transportEntry } from '../../src/core/trustee/dkg.ts';
 import { trusteeStep } from '../../src/core/trustee/duties.ts';
 import { G, decodePoint, mul, randomScalar } from '../../src/core/trustee/group.ts';
 import { nodeArtifacts, nodeVerificationKeys } from '../../src/node/artifacts.ts';
 import { inProcessTrusteeApi } from '../../src/server/trustee-api.ts';
-import { type World, makeWorld, openLetter } from '../support/world.ts';
+import { formCommittee, makeWorld, openLetter } from '../support/world.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
@@ -51,19 +50,6 @@ export interface Corpus {
     voteTwoAndMinusOne: VoteRecord;
     voteTwoChoices: VoteRecord;
   };
-}
-
-/** A 2-of-3 committee on `world`'s log, key generation completed; returns the transport secrets. */
-async function formCommittee(world: World): Promise<bigint[]> {
-  const secrets: bigint[] = [];
-  for (const t of await world.instance.committee.create({ name: 'Trustees', k: 2, trustees: ['Ana', 'Ben', 'Chloé'] })) {
-    const s = randomScalar(random);
-    secrets.push(s);
-    const e = transportEntry(s, 'Trustees', t.index, random);
-    await world.instance.committee.join(t.code, e.transportKey, e.proof);
-  }
-  for (let round = 0; round < 2; round++) for (const s of secrets) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
-  return secrets;
 }
 
 export async function makeCorpus(): Promise<Corpus> {

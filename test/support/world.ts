@@ -11,9 +11,13 @@ import { type Letter, letterId as computeLetterId } from '../../src/core/letter.
 import { type ActionChoice, type ProverContext, proveAction, proveProposal } from '../../src/core/prove.ts';
 import type { SignatureRecord } from '../../src/core/record.ts';
 import { rosterRef } from '../../src/core/roster.ts';
-import { nodeArtifacts } from '../../src/node/artifacts.ts';
+import { transportEntry } from '../../src/core/trustee/dkg.ts';
+import { trusteeStep } from '../../src/core/trustee/duties.ts';
+import { randomScalar } from '../../src/core/trustee/group.ts';
+import { nodeArtifacts, nodeVerificationKeys } from '../../src/node/artifacts.ts';
 import type { Instance } from '../../src/server/instance.ts';
 import { openOrInit } from '../../src/server/open.ts';
+import { inProcessTrusteeApi } from '../../src/server/trustee-api.ts';
 
 export interface World {
   dir: string;
@@ -91,4 +95,21 @@ export async function openLetter(world: World, overrides: Partial<Letter> = {}, 
       return record;
     },
   };
+}
+
+/**
+ * A k-of-n trustee committee (default 2 of 3) formed on the world's log: created, joined by
+ * trustees whose transport secrets are returned (by index − 1), key generation run to the end.
+ */
+export async function formCommittee(world: World, options: { k?: number; trustees?: string[] } = {}): Promise<bigint[]> {
+  const random = (n: number) => new Uint8Array(randomBytes(n));
+  const secrets: bigint[] = [];
+  for (const t of await world.instance.committee.create({ name: 'Trustees', k: options.k ?? 2, trustees: options.trustees ?? ['Ana', 'Ben', 'Chloé'] })) {
+    const s = randomScalar(random);
+    secrets.push(s);
+    const e = transportEntry(s, 'Trustees', t.index, random);
+    await world.instance.committee.join(t.code, e.transportKey, e.proof);
+  }
+  for (let round = 0; round < 2; round++) for (const s of secrets) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
+  return secrets;
 }
