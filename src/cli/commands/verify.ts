@@ -1,0 +1,81 @@
+/**
+ * `undersigned verify`: checks a letter bundle or a procedure bundle offline, trusting nothing from
+ * the server. Exit 0 valid, 1 invalid, 2 unreadable. The verifiers and the proof pool load only when
+ * the command runs.
+ */
+import { Command } from 'commander';
+import { nodeVerificationKeys, releaseSnarkjs } from '../../node/artifacts.ts';
+import { json, out, readText } from '../command-kit.ts';
+import { CliError } from '../errors.ts';
+import { Progress } from '../progress.ts';
+
+const PROCEDURE_BUNDLE_FORMAT = 'undersigned-procedure/1';
+const verifyBundle: typeof import('../../core/bundle.ts').verifyBundle = async (...a) => (await import('../../core/bundle.ts')).verifyBundle(...a);
+const verifyProcedureBundle: typeof import('../../core/procedure-bundle.ts').verifyProcedureBundle = async (...a) =>
+  (await import('../../core/procedure-bundle.ts')).verifyProcedureBundle(...a);
+const proofVerifier = async (...a: Parameters<typeof import('../../node/verify-pool.ts').proofVerifier>) => (await import('../../node/verify-pool.ts')).proofVerifier(...a);
+
+export function verifyCommands(program: Command): void {
+  program
+    .command('verify <bundle.json>')
+    .description('verify a bundle offline: exit 0 valid, 1 invalid, 2 unreadable')
+    .option('--json', 'print one JSON object')
+    .option('--key <verifierKey>', 'the log key you expect (from the organizer, out of band)')
+    .action(async (file: string, o) => {
+      const text = readText(file, 'bundle');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        throw new CliError('bundle_not_json', `${file} is not JSON: ${(e as Error).message}`, 2);
+      }
+      if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
+        const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
+        const bar = new Progress('verifying votes', votes);
+        const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
+        const notice = (parsed as { notice?: { records?: unknown } })?.notice;
+        const proofs = await proofVerifier(votes + (Array.isArray(notice?.records) ? notice.records.length : 0));
+        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), rootOf, verifyProofs: proofs.verifyProofs }).finally(proofs.close);
+        await releaseSnarkjs();
+        if (o.json) json(v);
+        else if (v.valid) {
+          if (v.notice) out(`notice: ${v.notice.count} of ${v.notice.rosterSize} signed (the procedure needs ${v.notice.needed}); letter ${v.notice.letterId}`);
+          out(`ballot: "${v.question}" — ${v.voters} of ${v.rosterSize} members voted`);
+          out(v.tally ? `tally: ${Object.entries(v.tally).map(([k, n]) => `${k} ${n}`).join(', ')}` : 'tally: not decrypted yet');
+          if (v.recorded) for (const r of v.recorded) out(`  recorded vote: ${r.name}: ${r.choice}`);
+          out(v.decision ? `VALID. Decision: ${v.decision} (${v.detail})` : `VALID, no decision yet: ${v.detail}`);
+          out(`log ${v.checkpoint.origin} at size ${v.checkpoint.size}, signed by ${v.verifierKey}`);
+        } else out(`INVALID: ${v.reason}`);
+        process.exitCode = v.valid ? 0 : 1;
+        return;
+      }
+      const records = Array.isArray((parsed as { records?: unknown })?.records) ? (parsed as { records: unknown[] }).records.length : 0;
+      const progress = new Progress('verifying', records);
+      // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
+      const proofs = await proofVerifier(records);
+      // A large roster's tree is hashed on every core (roster-tree-pool.ts).
+      const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
+      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
+        proofs.close,
+      );
+      await releaseSnarkjs();
+      if (o.json) {
+        json(verdict);
+      } else if (verdict.valid) {
+        out(`VALID: ${verdict.count} of ${verdict.rosterSize} members signed "${verdict.title}"`);
+        out(`named: ${verdict.named.length ? verdict.named.join(', ') : '(none)'}`);
+        if (verdict.sealed.total) {
+          const why = { none: '', 'below-threshold': ' — below the reveal threshold, these names stay sealed for good', pending: ' — the threshold was met but this bundle holds fewer than k trustees’ partials (not yet revealed, or left out)', revealed: '' }[verdict.sealed.status];
+          out(`sealed: ${verdict.sealed.total} (revealed ${verdict.sealed.revealed}, still sealed ${verdict.sealed.stillSealed})${why}${verdict.revealed.length ? `: ${verdict.revealed.join(', ')}` : ''}`);
+          for (const reason of verdict.sealed.invalid) out(`sealed name invalid, counted but naming nobody: ${reason}`);
+          for (const m of verdict.trustees.misbehaving) out(`trustee ${m.trustee} misbehaved: ${m.reason}`);
+        }
+        out(`${verdict.records} records checked; letter ${verdict.letterId}`);
+        out(`log ${verdict.checkpoint.origin} at size ${verdict.checkpoint.size}, signed by ${verdict.verifierKey}`);
+        if (!o.key) out('(compare that key with the one the organizer published, or pass it with --key)');
+      } else {
+        out(`INVALID: ${verdict.reason}`);
+      }
+      process.exitCode = verdict.valid ? 0 : 1;
+    });
+}
