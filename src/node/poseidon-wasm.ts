@@ -49,7 +49,7 @@ interface Exports {
 export async function buildPoseidonModule(): Promise<WebAssembly.Module> {
   const g = globalThis as { curve_bn128?: unknown };
   const snarkjsCurve = g.curve_bn128;
-  if (!isMainThread) keepWebWorkerOut();
+  if (!isMainThread) keepWebWorkerOut(createRequire(createRequire(import.meta.url).resolve('circomlibjs')).resolve('ffjavascript'), 'poseidon-wasm');
   try {
     const [{ buildPoseidonWasm }, { ModuleBuilder }, wasmcurves] = await Promise.all([importPoseidonWasm(), import('wasmbuilder'), import('wasmcurves')]);
     const builder = new ModuleBuilder();
@@ -72,15 +72,20 @@ async function importPoseidonWasm(): Promise<{ buildPoseidonWasm(module: unknown
   return import(pathToFileURL(join(dirname(entry), '..', 'src', 'poseidon_wasm.js')).href);
 }
 
-function keepWebWorkerOut(): void {
-  const require = createRequire(createRequire(import.meta.url).resolve('circomlibjs'));
-  const path = createRequire(require.resolve('ffjavascript')).resolve('web-worker');
+/**
+ * Put the `web-worker` package that `ffjavascriptEntry` (a resolved ffjavascript entry file)
+ * imports in the module cache as a constructor that refuses, unless it is loaded already: on a
+ * worker thread, the real one would take the thread (see buildPoseidonModule).
+ */
+export function keepWebWorkerOut(ffjavascriptEntry: string, who: string): void {
+  const path = createRequire(ffjavascriptEntry).resolve('web-worker');
+  const require = createRequire(import.meta.url);
   if (require.cache[path]) return;
   const stub = new Module(path);
   stub.filename = path;
   stub.loaded = true;
   stub.exports = function NoWebWorker() {
-    throw new Error('poseidon-wasm: something tried to start a web worker');
+    throw new Error(`${who}: something tried to start a web worker`);
   };
   require.cache[path] = stub;
 }

@@ -1,0 +1,49 @@
+// Mutation testing of the verifier and protocol code (issue #18): `npm run mutation`, or
+// `npm run mutation -- --mutate 'src/core/log/**/*.ts'` for one folder. Slow (tens of minutes on
+// two cores), so not part of `npm test`. Results: reports/mutation/ (HTML and JSON), summarised
+// with the survivors explained in test/mutation/README.md. `npm run mutation` is incremental: a
+// rerun reuses the verdicts of unchanged code and tests from test/mutation/stryker-incremental.json.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  coverageAnalysis: 'perTest',
+  mutate: [
+    // letters
+    'src/core/bundle.ts',
+    'src/core/record.ts',
+    'src/core/letter.ts',
+    'src/core/tally.ts',
+    'src/core/roster.ts',
+    // log
+    'src/core/log/*.ts',
+    // sealed names and the trustees
+    'src/core/bundle-sealed.ts',
+    'src/core/reveal.ts',
+    'src/core/sealed.ts',
+    'src/core/committee.ts',
+    'src/core/trustee/dkg.ts',
+    'src/core/trustee/proofs.ts',
+    'src/core/trustee/seal.ts',
+    'src/core/trustee/threshold.ts',
+    'src/core/trustee/group.ts',
+    // ballots
+    'src/core/ballot/ballot.ts',
+    'src/core/ballot/elgamal.ts',
+    'src/core/ballot/tally.ts',
+    'src/core/ballot/entries.ts',
+    // procedures
+    'src/core/procedure-bundle.ts',
+    'src/core/procedures.ts',
+  ],
+  ignorePatterns: ['dist', 'data', 'reports', 'test-results', 'docs/screenshots', 'bench/results', 'bench/data', '.stryker-tmp'],
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  incrementalFile: 'test/mutation/stryker-incremental.json',
+  concurrency: 2,
+  timeoutMS: 60_000,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
