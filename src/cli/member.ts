@@ -11,12 +11,12 @@ import { identityFromPrivateKey, type Identity } from '../core/identity.ts';
 import { openIdentityFile, sealIdentityFile } from '../core/identity-file.ts';
 import { type Letter, LetterSchema, letterId as computeLetterId, signatureScope } from '../core/letter.ts';
 import { verifyCheckpoint } from '../core/log/checkpoint.ts';
-import { type LogEntry, entryLeafHash } from '../core/log/entry.ts';
+import type { LogEntry } from '../core/log/entry.ts';
 import { verifyConsistency, verifyInclusion } from '../core/log/merkle.ts';
 import { expectedNullifier, proveAction, proveProposal } from '../core/prove.ts';
 import { type RosterRef, type RosterSnapshot, checkRoster } from '../core/roster.ts';
 import { nodeArtifacts } from '../node/artifacts.ts';
-import type { Receipt } from '../server/instance.ts';
+import { type Receipt, checkReceipt as checkReceiptInLog } from '../core/member/receipt.ts';
 import { Client } from './client.ts';
 import { type Ballot, BallotSchema, ballotId as computeBallotId, voteScope } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
@@ -82,13 +82,10 @@ export async function loadMember(options: { server: string; identity: string; pa
   return { client, identity: identityFromPrivateKey(opened.privateKey), verifierKey: pinned ?? info.verifierKey };
 }
 
-/** Check that a receipt proves `entry` is in a log signed with `verifierKey`. */
+/** Check that a receipt proves `entry` is in a log signed with `verifierKey` (src/core/member/receipt.ts). */
 export function checkReceipt(receipt: Receipt, entry: LogEntry, verifierKey: string): void {
-  const cp = verifyCheckpoint(receipt.checkpoint, verifierKey);
-  if (!cp.ok) throw new CliError('bad_receipt', `the server's receipt has a bad checkpoint: ${cp.reason}`);
-  const leaf = entryLeafHash(entry);
-  const inc = verifyInclusion({ leafHash: leaf, index: receipt.index, size: cp.size, proof: receipt.proof.map(hexToBytes), root: cp.rootHash });
-  if (!inc.ok) throw new CliError('bad_receipt', `the server's receipt does not prove the entry is in the log: ${inc.reason}`);
+  const checked = checkReceiptInLog(receipt, entry, verifierKey);
+  if (!checked.ok) throw new CliError(checked.code, `the server's ${checked.reason.replace(/^the /, '')}`);
 }
 
 /** Check a committee reference against the committee's own entries on the log (never the server's word). */

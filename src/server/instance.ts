@@ -33,15 +33,9 @@ export interface InstanceDeps {
   randomBytes: (n: number) => Uint8Array;
 }
 
-export interface Receipt {
-  /** Position of the entry in the instance log. */
-  index: number;
-  leafHash: string;
-  /** RFC 9162 inclusion proof of the entry in the tree of `checkpoint`. */
-  proof: string[];
-  /** The signed checkpoint (C2SP signed note) the proof is against. */
-  checkpoint: string;
-}
+import type { Receipt } from '../core/member/receipt.ts';
+
+export type { Receipt };
 
 export const CODE_LIFETIME_DAYS = 14;
 const SETUP_LIFETIME_HOURS = 72;

@@ -8,8 +8,8 @@ import type { Letter } from '../core/letter.ts';
 import type { LogEntry } from '../core/log/entry.ts';
 import type { RosterMember, RosterRef, RosterSnapshot } from '../core/roster.ts';
 
-export type { Receipt } from '../server/instance.ts';
-import type { Receipt } from '../server/instance.ts';
+export type { Receipt } from '../core/member/receipt.ts';
+import type { Receipt } from '../core/member/receipt.ts';
 
 export class ApiFailure extends Error {
   constructor(

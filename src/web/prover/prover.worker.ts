@@ -15,9 +15,7 @@ import { bytesToHex, hexToBytes } from '../../core/encoding.ts';
 import { identityFromPrivateKey } from '../../core/identity.ts';
 import { openIdentityFile, sealIdentityFile } from '../../core/identity-file.ts';
 import { LetterSchema, letterId as computeLetterId, signatureScope } from '../../core/letter.ts';
-import { verifyCheckpoint } from '../../core/log/checkpoint.ts';
-import { entryLeafHash } from '../../core/log/entry.ts';
-import { verifyInclusion } from '../../core/log/merkle.ts';
+import { checkReceipt } from '../../core/member/receipt.ts';
 import { expectedNullifier, proveAction, proveProposal } from '../../core/prove.ts';
 import { checkRoster, rosterRef, type RosterRef, type RosterSnapshot } from '../../core/roster.ts';
 import { sessionMessage, sessionScope } from '../../core/session.ts';
@@ -218,17 +216,9 @@ const handlers: Handlers<ProverCalls, Progress> = {
   },
 
   async 'check-receipt'({ receipt, entry, verifierKey }) {
-    const cp = verifyCheckpoint(receipt.checkpoint, verifierKey);
-    if (!cp.ok) throw new Refusal('bad_receipt', `the receipt's checkpoint: ${cp.reason}`);
-    const inclusion = verifyInclusion({
-      leafHash: entryLeafHash(entry),
-      index: receipt.index,
-      size: cp.size,
-      proof: receipt.proof.map(hexToBytes),
-      root: cp.rootHash,
-    });
-    if (!inclusion.ok) throw new Refusal('bad_receipt', `the receipt does not prove the entry is in the log: ${inclusion.reason}`);
-    return { size: cp.size };
+    const checked = checkReceipt(receipt, entry, verifierKey);
+    if (!checked.ok) throw new Refusal(checked.code, checked.reason);
+    return { size: checked.size };
   },
 };
 
