@@ -16,12 +16,12 @@ import { verifyConsistency, verifyInclusion } from '../core/log/merkle.ts';
 import { expectedNullifier, proveAction, proveProposal } from '../core/prove.ts';
 import { type RosterRef, type RosterSnapshot, checkRoster } from '../core/roster.ts';
 import { nodeArtifacts } from '../node/artifacts.ts';
+import { checkCommitteeRef as checkCommitteeRefOnLog } from '../core/member/committee-ref.ts';
 import { type Receipt, checkReceipt as checkReceiptInLog } from '../core/member/receipt.ts';
 import { Client } from './client.ts';
 import { type Ballot, BallotSchema, ballotId as computeBallotId, voteScope } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
-import { type CommitteeEntry, evaluateCommittee } from '../core/committee.ts';
-import { encodeKey } from '../core/trustee/dkg.ts';
+import type { CommitteeEntry } from '../core/committee.ts';
 import { CliError } from './errors.ts';
 
 export interface MemberContext {
@@ -89,14 +89,10 @@ export function checkReceipt(receipt: Receipt, entry: LogEntry, verifierKey: str
 }
 
 /** Check a committee reference against the committee's own entries on the log (never the server's word). */
-async function checkCommitteeRef(ctx: MemberContext, ref: NonNullable<Letter['committee']>): Promise<void> {
+async function checkCommitteeRef(ctx: MemberContext, ref: NonNullable<Letter['committee']>, what: 'letter' | 'ballot' = 'letter'): Promise<void> {
   const { entries } = await ctx.client.get<{ entries: { entry: CommitteeEntry }[] }>('api/committee');
-  const evaluated = evaluateCommittee(entries.map((e) => e.entry));
-  if (!evaluated.ok || !evaluated.state.key) throw new CliError('committee_unverified', 'the trustee committee on the log does not check out');
-  const key = encodeKey(evaluated.state.key);
-  if (evaluated.state.id !== ref.id || key.publicKey !== ref.publicKey || evaluated.state.committee.k !== ref.k || evaluated.state.committee.n !== ref.n) {
-    throw new CliError('committee_mismatch', 'the committee key this letter names is not the one the trustees generated on the log: do not seal your name to it');
-  }
+  const checked = checkCommitteeRefOnLog(entries.map((e) => e.entry), ref, what, '');
+  if (!checked.ok) throw new CliError(checked.code, checked.code === 'committee_mismatch' ? `${checked.reason}: do not seal your name to it` : checked.reason);
 }
 
 /** Fetch a letter and the roster it fixed, and check both (never trust the server's word). */
@@ -182,7 +178,7 @@ export async function vote(ctx: MemberContext, id: string, choiceName: string) {
   if (computeBallotId(parsed) !== id) throw new CliError('ballot_id_mismatch', 'the server sent a ballot whose id does not match');
   const choice = parsed.options.indexOf(choiceName);
   if (choice < 0) throw new CliError('usage', `--choice must be one of: ${parsed.options.join(', ')}`, 2);
-  await checkCommitteeRef(ctx, parsed.committee);
+  await checkCommitteeRef(ctx, parsed.committee, 'ballot');
   const { snapshot } = await ctx.client.get<{ snapshot: RosterSnapshot }>(`api/ballots/${id}/roster`);
   const roster = checkRoster(snapshot, parsed.roster);
   if (!roster.ok) throw new CliError(roster.code, `the roster the server sent does not match the ballot: ${roster.reason}`);

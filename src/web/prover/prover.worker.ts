@@ -23,7 +23,7 @@ import type { SemaphoreProof } from '../../core/semaphore.ts';
 import { ProverFailure as Refusal, type Handlers, serveCalls } from '../worker-calls.ts';
 import type { Progress, ProverCalls } from './protocol.ts';
 import { singleThreadedCurve } from './single-thread-curve.ts';
-import { checkCommitteeRef } from '../trustee/committee-ref.ts';
+import { checkCommitteeRef } from '../../core/member/committee-ref.ts';
 
 const scope = self as unknown as { location: { origin: string }; crypto: Crypto };
 
