@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { identityFromPrivateKey, type Identity } from '../src/core/identity.ts';
 import type { Letter } from '../src/core/letter.ts';
-import { plausibleNames } from '../src/core/names.ts';
+import { plausibleNames } from '../src/cli/demo-names.ts';
 import type { SignatureRecord } from '../src/core/record.ts';
 import type { RosterRef } from '../src/core/roster.ts';
 import { SNARK_FIELD, type SemaphoreProof } from '../src/core/semaphore.ts';

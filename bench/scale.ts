@@ -30,7 +30,7 @@ import { Group } from '@semaphore-protocol/group';
 import { Identity } from '@semaphore-protocol/identity';
 import { identityFromPrivateKey } from '../src/core/identity.ts';
 import { type Letter, letterId as computeLetterId } from '../src/core/letter.ts';
-import { plausibleNames } from '../src/core/names.ts';
+import { plausibleNames } from '../src/cli/demo-names.ts';
 import { type ProverContext, proveAction, proveProposal } from '../src/core/prove.ts';
 import type { SignatureRecord } from '../src/core/record.ts';
 import { type RosterRef, type RosterSnapshot, rosterRef } from '../src/core/roster.ts';

@@ -22,7 +22,7 @@ import { bytesToHex } from '../src/core/encoding.ts';
 import { identityFromPrivateKey } from '../src/core/identity.ts';
 import { sealIdentityFile } from '../src/core/identity-file.ts';
 import { type Letter, letterId as computeLetterId } from '../src/core/letter.ts';
-import { plausibleNames } from '../src/core/names.ts';
+import { plausibleNames } from '../src/cli/demo-names.ts';
 import { proveProposal } from '../src/core/prove.ts';
 import { rosterRef } from '../src/core/roster.ts';
 import { nodeArtifacts, releaseSnarkjs } from '../src/node/artifacts.ts';

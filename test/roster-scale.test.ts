@@ -20,7 +20,7 @@ import { identityFromPrivateKey } from '../src/core/identity.ts';
 import { type Letter, letterId as computeLetterId } from '../src/core/letter.ts';
 import { verifyCheckpoint } from '../src/core/log/checkpoint.ts';
 import { verifyInclusion } from '../src/core/log/merkle.ts';
-import { plausibleNames } from '../src/core/names.ts';
+import { plausibleNames } from '../src/cli/demo-names.ts';
 import { type ProverContext, proveAction, proveProposal } from '../src/core/prove.ts';
 import { type RosterMember, type RosterRef, type RosterSnapshot, rosterRef } from '../src/core/roster.ts';
 import { SNARK_FIELD } from '../src/core/semaphore.ts';

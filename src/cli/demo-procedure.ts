@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type Ballot, ballotId as computeBallotId } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
 import { type Letter, letterId as computeLetterId } from '../core/letter.ts';
-import { plausibleNames } from '../core/names.ts';
+import { plausibleNames } from './demo-names.ts';
 import type { ProcedureBundle } from '../core/procedure-bundle.ts';
 import { PRESETS, noticeThreshold } from '../core/procedures.ts';
 import { proveAction, proveProposal } from '../core/prove.ts';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle } from '../core/bundle.ts';
 import { type Letter, letterId as computeLetterId } from '../core/letter.ts';
-import { plausibleNames } from '../core/names.ts';
+import { plausibleNames } from './demo-names.ts';
 import { type ProverContext, proveAction, proveProposal } from '../core/prove.ts';
 import { rosterRef } from '../core/roster.ts';
 import { nodeArtifacts, nodeVerificationKeys } from '../node/artifacts.ts';
