@@ -1,8 +1,9 @@
 // Mutation testing of the verifier and protocol code (issue #18): `npm run mutation`, or
-// `npm run mutation -- --mutate 'src/core/log/**/*.ts'` for one folder. Slow (tens of minutes on
-// two cores), so not part of `npm test`. Results: reports/mutation/ (HTML and JSON), summarised
-// with the survivors explained in test/mutation/README.md. `npm run mutation` is incremental: a
-// rerun reuses the verdicts of unchanged code and tests from test/mutation/stryker-incremental.json.
+// `npm run mutation -- --mutate 'src/core/ballot/*.ts'` for one folder. Slow (about two hours for
+// everything on two cores), so not part of `npm test`. Results: reports/mutation/ (HTML and JSON),
+// summarised with the survivors explained in test/mutation/README.md. `npm run mutation` is
+// incremental: a rerun reuses the verdicts of unchanged code and tests kept (untracked) in
+// test/mutation/stryker-incremental.json.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
