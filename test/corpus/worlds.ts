@@ -23,6 +23,7 @@ import { expectedNullifier, proveMembership } from '../../src/core/prove.ts';
 import type { SemaphoreProof } from '../../src/core/semaphore.ts';
 import { type Action, type SignatureRecord, actionMessage } from '../../src/core/record.ts';
 import type { RevealEntry } from '../../src/core/reveal.ts';
+import { sealName } from '../../src/core/sealed.ts';
 import { trusteeStep } from '../../src/core/trustee/duties.ts';
 import { G, decodePoint, mul, randomScalar } from '../../src/core/trustee/group.ts';
 import { nodeArtifacts, nodeVerificationKeys } from '../../src/node/artifacts.ts';
@@ -39,6 +40,10 @@ export interface Corpus {
   forged: {
     /** Valid membership proofs that differ from the plain letter's proposal in one public signal. */
     proposal: { otherRoster: SemaphoreProof; otherDepth: SemaphoreProof; otherScope: SemaphoreProof; otherMessage: SemaphoreProof };
+    /** Records on the plain letter that one record rule each refuses (membership proven over each). */
+    records: { otherRoster: SignatureRecord; otherDepth: SignatureRecord; otherLetter: SignatureRecord; sealedWithoutCommittee: SignatureRecord };
+    /** A sealed record on the sealed letter whose sealed name is bound to another nullifier. */
+    sealedForAnotherNullifier: SignatureRecord;
     /** Member D's record on the plain letter's own root and action, scoped to another letter. */
     foreignScopeRecord: SignatureRecord;
     /** The sealed letter's second reveal entry (trustee 3's), re-signed with trustee 1's key. */
@@ -83,6 +88,27 @@ export async function makeCorpus(): Promise<Corpus> {
       otherMessage: await proveMembership(member(4), actionMessage(action), proposalScope(plain.id)),
     };
 
+    // One record rule each: another roster, another depth, an action naming another letter, a sealed
+    // name on a letter without a committee (sealed to the committee's key all the same).
+    const scope = signatureScope(plain.id);
+    const committeeKey = decodePoint(committeeRef.publicKey, 'committee key');
+    if (!committeeKey.ok) throw new Error(committeeKey.reason);
+    const otherLetterAction: Action = { ...action, letterId: 'ef'.repeat(32) };
+    const sealedAction: Action = {
+      format: 'undersigned-action/1',
+      letterId: plain.id,
+      action: 'support',
+      display: 'sealed',
+      seq: 1,
+      sealed: sealName(world.identities[6], plain.id, expectedNullifier(world.identities[6], scope), committeeKey.point, random),
+    };
+    const records = {
+      otherRoster: { action, proof: await proveMembership(outsider, actionMessage(action), scope) },
+      otherDepth: { action, proof: await proveMembership(member(5, depth + 1), actionMessage(action), scope) },
+      otherLetter: { action: otherLetterAction, proof: await proveMembership(member(5), actionMessage(otherLetterAction), scope) },
+      sealedWithoutCommittee: { action: sealedAction, proof: await proveMembership(member(6), actionMessage(sealedAction), scope) },
+    };
+
     // The sealed letter, revealed by trustees 1 and 3.
     const sealedLetter = await openLetter(world, { committee: committeeRef, revealThreshold: 2 });
     await sealedLetter.sign(0, { action: 'support', display: 'sealed', seq: 1, random });
@@ -91,6 +117,19 @@ export async function makeCorpus(): Promise<Corpus> {
     await world.instance.closeLetter(sealedLetter.id);
     for (const s of [secrets[0], secrets[2]]) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
     const sealed = await world.instance.bundle(sealedLetter.id);
+    const sealedScope = signatureScope(sealedLetter.id);
+    const misbound: Action = {
+      format: 'undersigned-action/1',
+      letterId: sealedLetter.id,
+      action: 'support',
+      display: 'sealed',
+      seq: 1,
+      sealed: sealName(world.identities[5], sealedLetter.id, '12345', committeeKey.point, random),
+    };
+    const sealedForAnotherNullifier: SignatureRecord = {
+      action: misbound,
+      proof: await proveMembership({ ...sealedLetter.ctx(5), depth: sealedLetter.letter.roster.depth, what: 'letter' }, actionMessage(misbound), sealedScope),
+    };
     const third = sealed.reveals![1].entry as RevealEntry;
     const { signature: _, ...body } = third;
     const revealSignedByOther: RevealEntry = { ...body, signature: trusteeSign(secrets[0], 'reveal', body, random) };
@@ -160,6 +199,8 @@ export async function makeCorpus(): Promise<Corpus> {
       procedure,
       forged: {
         proposal,
+        records,
+        sealedForAnotherNullifier,
         foreignScopeRecord,
         revealSignedByOther,
         otherCommittee,
