@@ -188,7 +188,10 @@ describe('a server with a publication window', () => {
 
   it('a close publishes what is held before it: the held record is in the closed count', async () => {
     const pending = submit(records[5]);
-    await new Promise((r) => setTimeout(r, 100));
+    // Wait until the record is verified and held (a fixed 100 ms was too short on a loaded machine).
+    const publisher = () => (world.instance as unknown as { publisher: { waiting: number } | null }).publisher;
+    for (let waited = 0; (publisher()?.waiting ?? 0) < 1 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(publisher()?.waiting).toBe(1);
     const closed = await world.instance.closeLetter(letter.id);
     expect((await pending).statusCode).toBe(201);
     expect(closed.count).toBe(8);
