@@ -14,6 +14,7 @@ export const MUTATION_TESTS = [
   'test/constructions-kat.test.ts',
   'test/ballot-crypto.test.ts',
   'test/ballot-tally-rules.test.ts',
+  'test/reveal-rules.test.ts',
   'test/member-receipt.test.ts',
   'test/member-committee-ref.test.ts',
   'test/procedures.test.ts',
