@@ -3,11 +3,18 @@
  * withdrawal, proposal or vote is verified as soon as it arrives, then held until the end of the
  * current publication window; at the end of the window every submission held is appended to the
  * log in a random order (a Fisher–Yates shuffle driven by the system's CSPRNG), and each request
- * then gets its own receipt or refusal.
+ * then gets its own receipt or refusal — in a second random order, drawn independently of the
+ * first, each after a small random delay, so that the order in which the answers leave does not
+ * repeat the order of the entries in the log.
  *
  * Someone who watches the network (who sent a request when) and the public log (when each entry
  * appeared, in which position) can then no longer pair a request with its entry inside a window:
- * every request of the window is equally likely to be any of its entries. With little traffic a
+ * every request of the window is equally likely to be any of its entries. Answering in the log's
+ * order would undo this for anyone who also sees the responses (a proxy's access log, the uplink):
+ * the k-th answer would belong to the k-th entry. The answer order is therefore a permutation of
+ * its own, and the answers are spread over up to `maxAnswerDelayMs` (sorted uniform delays
+ * assigned in that order, so the spread does not grow with the window's size and timers that
+ * fire together still fire in the answer order, never in the log order). With little traffic a
  * window holds few submissions, so the protection grows with the window and the traffic; the
  * window is the price in waiting time (the request stays open until its entry is in the log).
  *
@@ -27,7 +34,16 @@ export interface PublisherOptions<D> {
   randomBytes: (n: number) => Uint8Array;
   /** Run these appends in order in one transaction, each on its own (a savepoint): how each went. */
   runBatch: (appends: ((db: D) => Promise<unknown>)[]) => Promise<Settled[]>;
+  /**
+   * The answers of a window are spread over a random delay of 0 to this many milliseconds each
+   * (default 25: small next to a window of seconds, large next to the time the server takes to
+   * send one answer). 0 answers at once, still in the independent random order.
+   */
+  maxAnswerDelayMs?: number;
 }
+
+/** Default spread of a window's answers, in milliseconds (PublisherOptions.maxAnswerDelayMs). */
+export const DEFAULT_MAX_ANSWER_DELAY_MS = 25;
 
 interface Job<D> {
   run: (db: D) => Promise<unknown>;
@@ -55,13 +71,34 @@ export function shuffle<T>(list: T[], randomBytes: (k: number) => Uint8Array): T
   return list;
 }
 
+/**
+ * When to answer each of n requests: a permutation of 0..n−1 (the order of the answers, drawn
+ * independently of the log order) and, for the k-th answer, its delay in whole milliseconds in
+ * [0, maxDelayMs], non-decreasing in k (n uniform draws, sorted).
+ */
+export function answerSchedule(n: number, maxDelayMs: number, randomBytes: (k: number) => Uint8Array): { order: number[]; delaysMs: number[] } {
+  const order = shuffle(
+    Array.from({ length: n }, (_, i) => i),
+    randomBytes,
+  );
+  const delaysMs = Array.from({ length: n }, () => (maxDelayMs === 0 ? 0 : uniformBelow(maxDelayMs + 1, randomBytes))).sort((a, b) => a - b);
+  return { order, delaysMs };
+}
+
 export class Publisher<D> {
   private held: Job<D>[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** Windows whose answers are still being sent (close waits for them). */
+  private answering = new Set<Promise<void>>();
+  private readonly maxAnswerDelayMs: number;
 
   constructor(private readonly options: PublisherOptions<D>) {
     if (!Number.isFinite(options.windowMs) || options.windowMs < 0) throw new RangeError('the publication window must be 0 or more milliseconds');
+    this.maxAnswerDelayMs = options.maxAnswerDelayMs ?? DEFAULT_MAX_ANSWER_DELAY_MS;
+    if (!Number.isInteger(this.maxAnswerDelayMs) || this.maxAnswerDelayMs < 0 || this.maxAnswerDelayMs > 10_000) {
+      throw new RangeError('the answer delay must be a whole number of milliseconds from 0 to 10000');
+    }
   }
 
   get windowMs(): number {
@@ -94,20 +131,35 @@ export class Publisher<D> {
       try {
         settled = await this.options.runBatch(batch.map((j) => j.run));
       } catch (error) {
-        for (const job of batch) job.reject(error);
-        return;
+        settled = batch.map(() => ({ ok: false, error }));
       }
-      batch.forEach((job, i) => {
-        const r = settled[i];
-        if (r.ok) job.resolve(r.value);
-        else job.reject(r.error);
-      });
+      // The next window need not wait for this one's answers: only its appends come in order.
+      const answered = this.answer(batch, settled);
+      this.answering.add(answered);
+      void answered.finally(() => this.answering.delete(answered));
     });
     return this.flushing;
   }
 
-  /** Publish what is held (those requests still get their answers). */
+  /** Answer a window's requests (batch[i] went as settled[i]) in the schedule's order and delays. */
+  private answer(batch: Job<D>[], settled: Settled[]): Promise<void> {
+    const settle = (i: number) => {
+      const r = settled[i];
+      if (r.ok) batch[i].resolve(r.value);
+      else batch[i].reject(r.error);
+    };
+    const { order, delaysMs } = answerSchedule(batch.length, this.maxAnswerDelayMs, this.options.randomBytes);
+    if (this.maxAnswerDelayMs === 0) {
+      for (const i of order) settle(i);
+      return Promise.resolve();
+    }
+    // Timers of equal delay fire in the order they were set: here, the answer order.
+    return Promise.all(order.map((i, k) => new Promise<void>((done) => setTimeout(() => (settle(i), done()), delaysMs[k])))).then(() => {});
+  }
+
+  /** Publish what is held, and wait until every request has its answer. */
   async close(): Promise<void> {
     await this.flush();
+    await Promise.all([...this.answering]);
   }
 }
