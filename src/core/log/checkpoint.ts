@@ -32,7 +32,7 @@ const KEY_ID_SIZE = 4;
  */
 export const MAX_SIGNATURES = 100;
 /** Em dash (U+2014) then space (U+0020): the start of every signature line. */
-const SIGNATURE_PREFIX = '\u2014 ';
+export const SIGNATURE_PREFIX = '\u2014 ';
 
 export interface NoteSignature {
   /** Key name. */
@@ -101,6 +101,15 @@ export function verifierKey(name: string, publicKey: Uint8Array): string {
 
 /** Parse `<name>+<hex key ID>+<base64(0x01 || public key)>`, checking that the key ID matches. */
 export function parseVerifierKey(text: string): Check<VerifierKey> {
+  return parseEd25519VerifierKey(text, SIGNATURE_TYPE_ED25519);
+}
+
+/**
+ * Parse `<name>+<hex key ID>+<base64(type || Ed25519 public key)>` for an Ed25519-based signature
+ * type: 0x01 (a note signature) or 0x04 (a tlog-cosignature/v1, log/cosignature.ts). The key ID
+ * is SHA-256(name || 0x0A || type || key)[:4] for both.
+ */
+export function parseEd25519VerifierKey(text: string, type: number): Check<VerifierKey> {
   if (typeof text !== 'string') return fail('verifier_key_malformed', 'the verifier key is not a string');
   // The name has no '+', the key ID neither; the base64 key may (so split at the first two only).
   const first = text.indexOf('+');
@@ -113,10 +122,10 @@ export function parseVerifierKey(text: string): Check<VerifierKey> {
   if (!/^[0-9a-fA-F]{8}$/.test(idHex)) return fail('verifier_key_malformed', 'the key ID is not 8 hex digits');
   const key = fromBase64(keyB64);
   if (key === null || key.length === 0) return fail('verifier_key_malformed', 'the key is not standard padded base64');
-  if (key[0] !== SIGNATURE_TYPE_ED25519) return fail('verifier_key_unknown_algorithm', `signature type 0x${key[0].toString(16).padStart(2, '0')} is not Ed25519 (0x01)`);
+  if (key[0] !== type) return fail('verifier_key_unknown_algorithm', `signature type 0x${hex2(key[0])} is not the expected 0x${hex2(type)}`);
   if (key.length !== 1 + ED25519_PUBLIC_KEY_SIZE) return fail('verifier_key_malformed', `an Ed25519 public key is ${ED25519_PUBLIC_KEY_SIZE} bytes`);
   const publicKey = key.slice(1);
-  const id = keyIdOf(name, publicKey);
+  const id = keyIdOf(name, publicKey, type);
   if (bytesToHex(id) !== idHex.toLowerCase()) return fail('verifier_key_id_mismatch', 'the key ID does not match the name and key');
   // A key that strict verification (see verifyCheckpoint) would refuse every signature under is
   // reported here: a non-canonical or off-curve encoding, or a small-order point.
@@ -301,8 +310,13 @@ export function verifyCheckpoint(
 
 // --- internals -------------------------------------------------------------------------------
 
-function keyIdOf(name: string, publicKey: Uint8Array): Uint8Array {
-  return sha256(concatBytes(utf8ToBytes(name), new Uint8Array([0x0a, SIGNATURE_TYPE_ED25519]), publicKey)).slice(0, KEY_ID_SIZE);
+/** signed-note §Signature types: SHA-256(name || 0x0A || type || public key)[:4]. */
+export function keyIdOf(name: string, publicKey: Uint8Array, type = SIGNATURE_TYPE_ED25519): Uint8Array {
+  return sha256(concatBytes(utf8ToBytes(name), new Uint8Array([0x0a, type]), publicKey)).slice(0, KEY_ID_SIZE);
+}
+
+function hex2(byte: number): string {
+  return byte.toString(16).padStart(2, '0');
 }
 
 function isUsableEd25519Key(publicKey: Uint8Array): boolean {
@@ -313,7 +327,7 @@ function isUsableEd25519Key(publicKey: Uint8Array): boolean {
   }
 }
 
-function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   try {
     return ed25519.verify(signature, message, publicKey, { zip215: false });
   } catch {
@@ -322,7 +336,7 @@ function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Ui
 }
 
 /** Why `text` cannot be the text of a note, or null. */
-function noteTextProblem(text: string): string | null {
+export function noteTextProblem(text: string): string | null {
   if (typeof text !== 'string' || !isWellFormed(text)) return 'the text is not well-formed Unicode';
   if (!text.endsWith('\n')) return 'the text must end in a newline';
   if (hasControl(text)) return 'the text contains an ASCII control character other than newline';
@@ -333,7 +347,7 @@ function noteTextProblem(text: string): string | null {
  * No unpaired surrogates, so the text has a UTF-8 encoding. (String.prototype.isWellFormed is
  * ES2024; this keeps the module on the project's ES2022 lib and older browsers.)
  */
-function isWellFormed(text: string): boolean {
+export function isWellFormed(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -356,7 +370,7 @@ function hasControl(text: string): boolean {
   return false;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
