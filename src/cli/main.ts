@@ -15,9 +15,11 @@ import { demoCommands } from './commands/demo.ts';
 import { instanceCommands } from './commands/instance.ts';
 import { letterCommands } from './commands/letter.ts';
 import { memberCommands } from './commands/member.ts';
+import { monitorCommands } from './commands/monitor.ts';
 import { rosterCommands } from './commands/roster.ts';
 import { trusteeCommands } from './commands/trustee.ts';
 import { verifyCommands } from './commands/verify.ts';
+import { witnessCommands } from './commands/witness.ts';
 import { CliError } from './errors.ts';
 
 // Each command group is one module under ./commands; the order here is the order of `--help`.
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   trusteeCommands(program);
   bundleCommands(program);
   verifyCommands(program);
+  monitorCommands(program);
+  witnessCommands(program);
   demoCommands(program);
   return program;
 }

@@ -1,0 +1,98 @@
+/**
+ * `undersigned witness init | add-log | serve`: run a transparency-log witness (C2SP tlog-witness)
+ * that cosigns an undersigned log's checkpoints, and refuses any that contradicts one it cosigned
+ * before. Anyone independent of the operator can run one: a union's lawyer, a journalist, another
+ * local. The witness loads only when a `witness` command runs.
+ */
+import { Command, Option } from 'commander';
+import { out, parseInteger } from '../command-kit.ts';
+import { CliError } from '../errors.ts';
+
+const witnessModule = () => import('../../witness/witness.ts');
+
+async function openWitness(dir: string) {
+  const { Witness, WitnessError } = await witnessModule();
+  try {
+    return new Witness(dir);
+  } catch (e) {
+    if (e instanceof WitnessError) throw new CliError(e.code, e.message, 2);
+    throw e;
+  }
+}
+
+export function witnessCommands(program: Command): void {
+  const witness = program.command('witness').description('run a witness that cosigns a log only while it stays append-only (C2SP tlog-witness)');
+
+  witness
+    .command('init')
+    .description('make a witness key in the data directory and print its verifier key')
+    .requiredOption('--data <dir>', 'data directory of the witness')
+    .requiredOption('--name <name>', 'witness name, one word such as witness.example.org/w1')
+    .action(async (o) => {
+      const { initWitness, WitnessError } = await witnessModule();
+      try {
+        const { verifierKey } = initWitness(o.data, o.name);
+        out(`witness key made in ${o.data}`);
+        out(`verifier key: ${verifierKey}`);
+        out('give it to the organizer, who adds it to the server with --witness NAME=URL=KEY');
+      } catch (e) {
+        if (e instanceof WitnessError) throw new CliError(e.code, e.message, 2);
+        throw e;
+      }
+    });
+
+  witness
+    .command('add-log')
+    .description("follow a log: cosign checkpoints signed by this log key (the server's `log key`)")
+    .requiredOption('--data <dir>', 'data directory of the witness')
+    .requiredOption('--log <verifierKey>', 'the log key, as `undersigned serve` prints it')
+    .option('--origin <origin>', "the log's origin line (default: the key's name)")
+    .action(async (o) => {
+      const w = await openWitness(o.data);
+      try {
+        const { origin } = w.addLog(o.log, o.origin);
+        out(`following ${origin}`);
+      } catch (e) {
+        const { WitnessError } = await witnessModule();
+        if (e instanceof WitnessError) throw new CliError(e.code, e.message, 2);
+        throw e;
+      } finally {
+        w.close();
+      }
+    });
+
+  witness
+    .command('serve')
+    .description('answer add-checkpoint requests (C2SP tlog-witness) over HTTP')
+    .requiredOption('--data <dir>', 'data directory of the witness')
+    .addOption(new Option('--port <port>', 'TCP port').default(3100).argParser(parseInteger('--port', 0, 65535)))
+    .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
+    .option('--log <verifierKey...>', 'follow these log keys too (as `witness add-log`)')
+    .action(async (o) => {
+      const w = await openWitness(o.data);
+      for (const key of o.log ?? []) {
+        try {
+          w.addLog(key);
+        } catch (e) {
+          w.close();
+          throw new CliError('witness_bad_log_key', (e as Error).message, 2);
+        }
+      }
+      const { buildWitnessApp } = await import('../../witness/http.ts');
+      const app = await buildWitnessApp(w);
+      await app.listen({ port: o.port, host: o.host });
+      const bound = app.server.address();
+      const port = typeof bound === 'object' && bound ? bound.port : o.port;
+      out(`witness ${w.name} is running at http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}/`);
+      out(`verifier key: ${w.verifierKey}`);
+      for (const log of w.logs()) out(`following ${log.origin} (${log.size === null ? 'nothing cosigned yet' : `cosigned up to ${log.size}`})`);
+      const stop = async () => {
+        await app.close();
+        w.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      await new Promise(() => {});
+    });
+}
