@@ -49,7 +49,7 @@ let url: string;
 let witnessVkey: string;
 
 async function post(body: string | Uint8Array): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body: body as BodyInit, headers: { 'content-type': 'text/plain' } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { assertCanonicalEncodable, bytesToHex, canonicalJson, sha256, utf8ToBytes } from './encoding.ts';
 import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from './letter.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
+import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from './log/cosignature.ts';
 import { type EntryOf, LogEntrySchema } from './log/entry.ts';
 import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
@@ -69,6 +70,8 @@ export interface VerifyOptions {
   keys: VerificationKeys;
   /** A verifier key (C2SP note format) obtained out of band; when given, the log must be signed by it. */
   expectedVerifierKey?: string;
+  /** A witness policy obtained out of band; when given, the letter must name exactly it. */
+  expectedWitnesses?: WitnessPolicy;
   onProgress?: (done: number, total: number) => void;
   /**
    * Verifies many Semaphore proofs at once, answering as verifySemaphoreProof would for each (a
@@ -97,6 +100,8 @@ export interface BundleSummary {
   records: number;
   checkpoint: { origin: string; size: number; rootHash: string };
   verifierKey: string;
+  /** The witnesses the letter names and who cosigned the checkpoint; null when it names none. */
+  witnesses: WitnessSummary | null;
 }
 
 export type BundleVerdict = ({ valid: true } & BundleSummary) | { valid: false; code: string; reason: string };
@@ -169,6 +174,9 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
   const id = computeLetterId(letter);
   if (id !== b.letterId || opened.letterId !== id) return invalid('letter_id_mismatch', 'the letter id is not the hash of the letter (its text or settings were changed)');
   if (closed.letterId !== id) return invalid('letter_id_mismatch', 'the close entry is for another letter');
+  // 4b. The witnesses the letter names cosigned the checkpoint (a quorum of them).
+  const witnessed = checkWitnessed(b.log.checkpoint, letter.witnesses, options.expectedWitnesses);
+  if (!witnessed.ok) return invalid(witnessed.code, `witnesses: ${witnessed.reason}`);
 
   // 5. The verification key the bundle names is the one we hold.
   const vkey = await options.keys(letter.roster.depth);
@@ -262,6 +270,7 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
     records: total,
     checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
     verifierKey: b.log.verifierKey,
+    witnesses: witnessed.witnesses,
   };
 }
 

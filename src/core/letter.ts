@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { taggedHash } from './encoding.ts';
+import { WitnessPolicySchema } from './log/cosignature.ts';
 import { RosterRefSchema } from './roster.ts';
 import { hexToBigint } from './semaphore.ts';
 
@@ -41,6 +42,11 @@ export const LetterSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The witnesses whose cosignatures make a checkpoint of this log count (absent: the log is not
+     * witnessed). Fixed at opening like the roster, so every signer agreed to it: docs/protocol.md §5.
+     */
+    witnesses: WitnessPolicySchema.optional(),
     /** 16 random bytes (hex) chosen by the proposer: the same words proposed twice are two letters. */
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
   })

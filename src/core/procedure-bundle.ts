@@ -10,6 +10,7 @@ import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, veri
 import { committeeOfBundle, transportKeys } from './committee.ts';
 import { bytesToHex, canonicalJson } from './encoding.ts';
 import { verifyCheckpoint } from './log/checkpoint.ts';
+import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from './log/cosignature.ts';
 import { checkInLog, labelled } from './log/logged.ts';
 import { rootFromLeafHashes } from './log/merkle.ts';
 import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
@@ -54,6 +55,8 @@ export type ProcedureVerdict =
       trustees: { used: number[]; misbehaving: { trustee: number; reason: string }[] };
       checkpoint: { origin: string; size: number; rootHash: string };
       verifierKey: string;
+      /** The witnesses the ballot names and who cosigned the checkpoint; null when it names none. */
+      witnesses: WitnessSummary | null;
     }
   | { valid: false; code: string; reason: string };
 
@@ -62,6 +65,8 @@ const invalid = (code: string, reason: string): ProcedureVerdict => ({ valid: fa
 export interface ProcedureVerifyOptions {
   keys: VerificationKeys;
   expectedVerifierKey?: string;
+  /** A witness policy obtained out of band; when given, the ballot must name exactly it. */
+  expectedWitnesses?: WitnessPolicy;
   onProgress?: (done: number, total: number) => void;
   rootOf?: RootBuilder;
   /** As for verifyBundle: the votes' proofs (and the notice's) checked together, from the start; same verdicts. */
@@ -103,6 +108,9 @@ async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerify
   if (id !== b.ballotId || b.opened.entry.ballotId !== id || b.closed.entry.ballotId !== id) return invalid('ballot_id_mismatch', 'the ballot id is not the hash of the ballot (its question or settings were changed)');
   const preset = PRESETS[ballot.procedure];
   if (!preset || ballot.procedure !== b.procedure) return invalid('unknown_procedure', `the bundle names the procedure "${b.procedure}", which this verifier does not know or the ballot does not use`);
+  // 4b. The witnesses the ballot names cosigned the checkpoint (a quorum of them).
+  const witnessed = checkWitnessed(b.log.checkpoint, ballot.witnesses, options.expectedWitnesses);
+  if (!witnessed.ok) return invalid(witnessed.code, `witnesses: ${witnessed.reason}`);
   // 5. The notice: a valid letter bundle on the same log that reached the procedure's threshold.
   let notice: { letterId: string; count: number; rosterSize: number; needed: number } | null = null;
   if (!preset.notice && (b.notice || ballot.notice)) return invalid('unexpected_notice', `the procedure "${ballot.procedure}" takes no notice letter`);
@@ -186,5 +194,6 @@ async function verifyProcedureSteps(b: ProcedureBundle, options: ProcedureVerify
     trustees,
     checkpoint: { origin: cp.origin, size: cp.size, rootHash: bytesToHex(cp.rootHash) },
     verifierKey: b.log.verifierKey,
+    witnesses: witnessed.witnesses,
   };
 }

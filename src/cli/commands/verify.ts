@@ -5,7 +5,8 @@
  */
 import { Command } from 'commander';
 import { nodeVerificationKeys, releaseSnarkjs } from '../../node/artifacts.ts';
-import { json, out, readText } from '../command-kit.ts';
+import type { WitnessPolicy, WitnessSummary } from '../../core/log/cosignature.ts';
+import { json, out, parseInteger, readText } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 import { Progress } from '../progress.ts';
 
@@ -21,7 +22,10 @@ export function verifyCommands(program: Command): void {
     .description('verify a bundle offline: exit 0 valid, 1 invalid, 2 unreadable')
     .option('--json', 'print one JSON object')
     .option('--key <verifierKey>', 'the log key you expect (from the organizer, out of band)')
+    .option('--witness <verifierKey...>', 'a witness key you expect the letter or ballot to name (repeat for each; from the witnesses, out of band)')
+    .option('--witness-quorum <k>', 'the quorum you expect with --witness (default: every witness)', parseInteger('--witness-quorum', 1, 32))
     .action(async (file: string, o) => {
+      const expectedWitnesses = expectedPolicy(o.witness, o.witnessQuorum);
       const text = readText(file, 'bundle');
       let parsed: unknown;
       try {
@@ -35,7 +39,7 @@ export function verifyCommands(program: Command): void {
         const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
         const notice = (parsed as { notice?: { records?: unknown } })?.notice;
         const proofs = await proofVerifier(votes + (Array.isArray(notice?.records) ? notice.records.length : 0));
-        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => bar.tick(d), rootOf, verifyProofs: proofs.verifyProofs }).finally(proofs.close);
+        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses, onProgress: (d) => bar.tick(d), rootOf, verifyProofs: proofs.verifyProofs }).finally(proofs.close);
         await releaseSnarkjs();
         if (o.json) json(v);
         else if (v.valid) {
@@ -45,6 +49,7 @@ export function verifyCommands(program: Command): void {
           if (v.recorded) for (const r of v.recorded) out(`  recorded vote: ${r.name}: ${r.choice}`);
           out(v.decision ? `VALID. Decision: ${v.decision} (${v.detail})` : `VALID, no decision yet: ${v.detail}`);
           out(`log ${v.checkpoint.origin} at size ${v.checkpoint.size}, signed by ${v.verifierKey}`);
+          printWitnesses(v.witnesses);
         } else out(`INVALID: ${v.reason}`);
         process.exitCode = v.valid ? 0 : 1;
         return;
@@ -55,7 +60,7 @@ export function verifyCommands(program: Command): void {
       const proofs = await proofVerifier(records);
       // A large roster's tree is hashed on every core (roster-tree-pool.ts).
       const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
-      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
+      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
         proofs.close,
       );
       await releaseSnarkjs();
@@ -72,10 +77,31 @@ export function verifyCommands(program: Command): void {
         }
         out(`${verdict.records} records checked; letter ${verdict.letterId}`);
         out(`log ${verdict.checkpoint.origin} at size ${verdict.checkpoint.size}, signed by ${verdict.verifierKey}`);
+        printWitnesses(verdict.witnesses);
         if (!o.key) out('(compare that key with the one the organizer published, or pass it with --key)');
       } else {
         out(`INVALID: ${verdict.reason}`);
       }
       process.exitCode = verdict.valid ? 0 : 1;
     });
+}
+
+/** The policy given with --witness and --witness-quorum, or undefined. */
+function expectedPolicy(keys: string[] | undefined, quorum: number | undefined): WitnessPolicy | undefined {
+  if (!keys?.length) {
+    if (quorum !== undefined) throw new CliError('usage', '--witness-quorum goes with --witness', 2);
+    return undefined;
+  }
+  const k = quorum ?? keys.length;
+  if (k > keys.length) throw new CliError('usage', `--witness-quorum ${k} is more than the ${keys.length} witnesses given`, 2);
+  return { quorum: k, witnesses: keys };
+}
+
+function printWitnesses(w: WitnessSummary | null): void {
+  if (w === null) {
+    out('witnesses: none named — nobody independent vouches that this log shows everyone the same history');
+    return;
+  }
+  out(`witnesses: ${w.cosigned} of ${w.witnesses.length} cosigned the checkpoint (${w.quorum} needed)`);
+  for (const r of w.witnesses) out(`  ${r.cosigned ? 'cosigned' : 'missing '}  ${r.verifierKey}${r.timestamp !== undefined ? `  at ${new Date(r.timestamp * 1000).toISOString()}` : ''}`);
 }

@@ -8,6 +8,7 @@
  * together can decrypt; no partial result exists before the close.
  */
 import { z } from 'zod';
+import { WitnessPolicySchema } from '../log/cosignature.ts';
 import { taggedHash } from '../encoding.ts';
 import { InstantSchema } from '../letter.ts';
 import { type Check, fail, pass } from '../result.ts';
@@ -37,6 +38,8 @@ export const BallotSchema = z
     procedure: z.string().min(1).max(100),
     /** The notice letter that triggered this ballot, if any. */
     notice: hex32.nullable(),
+    /** The witnesses whose cosignatures make a checkpoint count (absent: none), as in a letter. */
+    witnesses: WitnessPolicySchema.optional(),
     nonce: z.string().regex(/^[0-9a-f]{32}$/),
   })
   .strict()

@@ -205,3 +205,27 @@ export function readTimestamp(raw: Uint8Array): number | null {
   if (t > MAX_TIMESTAMP || t > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   return Number(t);
 }
+
+/** What a verdict says of the witnesses: the policy's quorum, how many cosigned, and each one. */
+export interface WitnessSummary {
+  quorum: number;
+  cosigned: number;
+  witnesses: WitnessReport[];
+}
+
+/**
+ * The witness step of a bundle's verification: the policy a letter or ballot names (`policy`,
+ * absent when it names none) is met by the cosignatures on the bundle's checkpoint. With
+ * `expected` (a policy the verifier got out of band), the letter must name exactly that policy:
+ * else `witness_policy_unexpected` (an operator could otherwise drop the witnesses altogether).
+ */
+export function checkWitnessed(checkpointNote: string, policy: WitnessPolicy | undefined, expected?: WitnessPolicy): Check<{ witnesses: WitnessSummary | null }> {
+  if (expected !== undefined) {
+    const same = policy !== undefined && policy.quorum === expected.quorum && policy.witnesses.length === expected.witnesses.length && policy.witnesses.every((w, i) => w === expected.witnesses[i]);
+    if (!same) return fail('witness_policy_unexpected', policy === undefined ? 'it names no witnesses, and you expected some' : 'it names other witnesses, or another quorum, than the ones you expected');
+  }
+  if (policy === undefined) return pass({ witnesses: null });
+  const v = verifyCosignatures(checkpointNote, policy);
+  if (!v.ok) return v;
+  return pass({ witnesses: { quorum: policy.quorum, cosigned: v.cosigned, witnesses: v.witnesses } });
+}
