@@ -206,6 +206,12 @@ export function readTimestamp(raw: Uint8Array): number | null {
   return Number(t);
 }
 
+/** The same policy: the same quorum and the same keys in the same order (undefined and null: none). */
+export function samePolicy(a: WitnessPolicy | null | undefined, b: WitnessPolicy | null | undefined): boolean {
+  if (a == null || b == null) return a == null && b == null;
+  return a.quorum === b.quorum && a.witnesses.length === b.witnesses.length && a.witnesses.every((w, i) => w === b.witnesses[i]);
+}
+
 /** What a verdict says of the witnesses: the policy's quorum, how many cosigned, and each one. */
 export interface WitnessSummary {
   quorum: number;
@@ -221,8 +227,7 @@ export interface WitnessSummary {
  */
 export function checkWitnessed(checkpointNote: string, policy: WitnessPolicy | undefined, expected?: WitnessPolicy): Check<{ witnesses: WitnessSummary | null }> {
   if (expected !== undefined) {
-    const same = policy !== undefined && policy.quorum === expected.quorum && policy.witnesses.length === expected.witnesses.length && policy.witnesses.every((w, i) => w === expected.witnesses[i]);
-    if (!same) return fail('witness_policy_unexpected', policy === undefined ? 'it names no witnesses, and you expected some' : 'it names other witnesses, or another quorum, than the ones you expected');
+    if (policy === undefined || !samePolicy(policy, expected)) return fail('witness_policy_unexpected', policy === undefined ? 'it names no witnesses, and you expected some' : 'it names other witnesses, or another quorum, than the ones you expected');
   }
   if (policy === undefined) return pass({ witnesses: null });
   const v = verifyCosignatures(checkpointNote, policy);

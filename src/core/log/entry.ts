@@ -11,6 +11,7 @@ import { RevealEntrySchema } from '../reveal.ts';
 import { LetterSchema } from '../letter.ts';
 import { SignatureRecordSchema } from '../record.ts';
 import { SemaphoreProofSchema } from '../semaphore.ts';
+import { WitnessPolicySchema } from './cosignature.ts';
 import { leafHash } from './merkle.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -20,6 +21,11 @@ const leaf = z.number().int().min(0);
 
 export const LogEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('instance-created'), name: z.string(), verifierKey: z.string() }).strict(),
+  /**
+   * The witnesses the instance relies on from here on (null: none). Letters and ballots opened
+   * after it name exactly this policy (docs/protocol.md §2).
+   */
+  z.object({ kind: z.literal('witness-policy'), policy: WitnessPolicySchema.nullable() }).strict(),
   z.object({ kind: z.literal('member-added'), member: memberId, name: z.string() }).strict(),
   z.object({ kind: z.literal('member-enrolled'), member: memberId, leaf, commitment: decimal }).strict(),
   z.object({ kind: z.literal('member-replaced'), member: memberId, leaf, commitment: decimal }).strict(),

@@ -30,6 +30,7 @@ import { SNARK_FIELD } from '../semaphore.ts';
 import { tally } from '../tally.ts';
 import { encodeKey } from '../trustee/dkg.ts';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.ts';
+import { type WitnessPolicy, checkWitnessPolicy, samePolicy } from './cosignature.ts';
 import { type EntryOf, type LogEntry, LogEntrySchema, entryLeafHash } from './entry.ts';
 import { rootFromLeafHashes, verifyConsistency } from './merkle.ts';
 
@@ -136,6 +137,8 @@ export interface MonitorSummary {
   committees: number;
   reveals: number;
   tallies: number;
+  /** witness-policy entries. */
+  policies: number;
 }
 
 interface LetterState {
@@ -174,11 +177,12 @@ export function checkLogRules(entries: readonly (LogEntry | null)[], options: { 
   const letters = new Map<string, LetterState>();
   const ballots = new Map<string, BallotState>();
   const committees = new Map<string, CommitteeEntry[]>();
+  let policy: WitnessPolicy | null = null;
   const ready = new Map<string, CommitteeState>();
   // A withheld body must be a signature of a letter whose count is still hidden: one opened before
   // it, never closed (a close makes its records public), and not counted live.
   const closedEver = new Set(entries.flatMap((e) => (e?.kind === 'letter-closed' ? [e.letterId] : [])));
-  const summary: MonitorSummary = { entries: entries.length, withheld: 0, members: 0, letters: 0, closes: 0, signatures: 0, ballots: 0, ballotCloses: 0, committees: 0, reveals: 0, tallies: 0 };
+  const summary: MonitorSummary = { entries: entries.length, withheld: 0, members: 0, letters: 0, closes: 0, signatures: 0, ballots: 0, ballotCloses: 0, committees: 0, reveals: 0, tallies: 0, policies: 0 };
 
   const snapshot = () => ({ leafCount, members: [...members.values()].sort((a, b) => a.id - b.id) });
   /** The roster a letter or ballot opened at `i` fixed must be the roster the log gives at `i`. */
@@ -216,6 +220,17 @@ export function checkLogRules(entries: readonly (LogEntry | null)[], options: { 
     switch (e.kind) {
       case 'instance-created':
         return anomaly('instance_created_twice', i, 'a second instance-created entry');
+
+      // The witness policy: a valid one (or none), which every letter and ballot opened after it names.
+      case 'witness-policy': {
+        if (e.policy !== null) {
+          const checked = checkWitnessPolicy(e.policy);
+          if (!checked.ok) return anomaly('witness_policy_invalid', i, checked.reason);
+        }
+        policy = e.policy;
+        summary.policies++;
+        break;
+      }
 
       // Roster changes (docs/protocol.md §3): the replay src/server/instance.ts makes, with the
       // rules the server applies before logging each change.
@@ -262,6 +277,7 @@ export function checkLogRules(entries: readonly (LogEntry | null)[], options: { 
         if (computeLetterId(e.letter) !== e.letterId) return anomaly('letter_id_mismatch', i, `the letter opened as ${short(e.letterId)} does not hash to that id`);
         const roster = rosterMatches(e.letter.roster);
         if (roster) return anomaly('letter_roster_mismatch', i, `letter ${short(e.letterId)}: ${roster}`);
+        if (!samePolicy(e.letter.witnesses, policy)) return anomaly('letter_witness_policy_mismatch', i, `letter ${short(e.letterId)} names other witnesses than the instance's policy on the log at that point`);
         if (e.letter.committee) {
           const c = committeeMatches(e.letter.committee);
           if (c) return anomaly('letter_committee_mismatch', i, `letter ${short(e.letterId)}: ${c}`);
@@ -325,6 +341,7 @@ export function checkLogRules(entries: readonly (LogEntry | null)[], options: { 
         if (computeBallotId(e.ballot) !== e.ballotId) return anomaly('ballot_id_mismatch', i, `the ballot opened as ${short(e.ballotId)} does not hash to that id`);
         const roster = rosterMatches(e.ballot.roster);
         if (roster) return anomaly('ballot_roster_mismatch', i, `ballot ${short(e.ballotId)}: ${roster}`);
+        if (!samePolicy(e.ballot.witnesses, policy)) return anomaly('ballot_witness_policy_mismatch', i, `ballot ${short(e.ballotId)} names other witnesses than the instance's policy on the log at that point`);
         const c = committeeMatches(e.ballot.committee);
         if (c) return anomaly('ballot_committee_mismatch', i, `ballot ${short(e.ballotId)}: ${c}`);
         ballots.set(e.ballotId, { ballot: e.ballot, closed: null, leaves: [], talliers: new Set() });

@@ -11,7 +11,7 @@
  * consistency proof: src/web/logwatch.ts, src/cli/member.ts).
  */
 import { type Checkpoint, verifyCheckpoint } from '../log/checkpoint.ts';
-import { type WitnessPolicy, type WitnessSummary, checkWitnessed } from '../log/cosignature.ts';
+import { type WitnessPolicy, type WitnessSummary, checkWitnessed, samePolicy } from '../log/cosignature.ts';
 import { LogEntrySchema } from '../log/entry.ts';
 import { checkInLog, labelled } from '../log/logged.ts';
 import { type Check, fail, pass } from '../result.ts';
@@ -49,9 +49,7 @@ export function checkWitnessedCheckpoint(note: string, anchor: LogAnchor, codePr
  * Code: witness_policy_changed.
  */
 export function checkPolicyPinned(named: WitnessPolicy | undefined, anchor: LogAnchor, what: 'letter' | 'ballot' = 'letter'): Check {
-  const a = anchor.witnesses;
-  const same = a === undefined ? named === undefined : named !== undefined && named.quorum === a.quorum && named.witnesses.length === a.witnesses.length && named.witnesses.every((w, i) => w === a.witnesses[i]);
-  if (!same) return fail('witness_policy_changed', `this ${what} names other witnesses than the ones this device pinned for the instance`);
+  if (!samePolicy(named, anchor.witnesses)) return fail('witness_policy_changed', `this ${what} names other witnesses than the ones this device pinned for the instance`);
   return pass();
 }
 
