@@ -192,14 +192,15 @@ describe('the committee as the log records it', () => {
     return { committee, contributions, secrets, id, list };
   }
 
-  it('a complaint not made by its accuser (its DLEQ proof fails) is refused, so it cannot blame anyone', () => {
-    const { id, list } = entries(2, 3);
-    const forged: CommitteeEntry = {
-      kind: 'dkg-complaint',
+  it('a complaint whose DLEQ proof fails is refused, even signed by its accuser, so it cannot blame anyone', () => {
+    const { id, list, secrets } = entries(2, 3);
+    const body = {
+      kind: 'dkg-complaint' as const,
       committeeId: id,
       accuser: 2,
       complaints: [{ committeeId: id, dealer: 1, accuser: 2, shared: encodePoint(mul(G, 5n)), proof: { c: encodeScalar(1n), s: encodeScalar(2n) } }],
     };
+    const forged: CommitteeEntry = { ...body, signature: trusteeSign(secrets[1], 'complaint', body, random) };
     expect(evaluateCommittee([...list, forged])).toMatchObject({ ok: false, code: 'bad_complaint' });
   });
 

@@ -35,9 +35,18 @@ export const CommitteeEntrySchemas = {
   created: z.object({ kind: z.literal('committee-created'), committeeId: hex32, committee: CommitteeSchema }).strict(),
   contribution: z.object({ kind: z.literal('dkg-contribution'), contribution: ContributionSchema, signature: SigmaSchema }).strict(),
   ack: z.object({ kind: z.literal('dkg-ack'), committeeId: hex32, trustee: z.number().int().min(1), signature: SigmaSchema }).strict(),
-  /** All of one trustee's complaints at once: a trustee responds once, with an ack or its complaints. */
+  /**
+   * All of one trustee's complaints at once: a trustee responds once, with an ack or its complaints.
+   * Signed by the accuser over the whole entry, so whoever logs it cannot drop one of them.
+   */
   complaint: z
-    .object({ kind: z.literal('dkg-complaint'), committeeId: hex32, accuser: z.number().int().min(1), complaints: z.array(ComplaintSchema).min(1).max(50) })
+    .object({
+      kind: z.literal('dkg-complaint'),
+      committeeId: hex32,
+      accuser: z.number().int().min(1),
+      complaints: z.array(ComplaintSchema).min(1).max(50),
+      signature: SigmaSchema,
+    })
     .strict(),
   ready: z
     .object({
@@ -59,8 +68,11 @@ export type CommitteeEntry =
 
 const signedContext = (what: string, body: unknown) => `undersigned/trustee-signed/v1|${what}|${taggedHash('undersigned/trustee-signed/v1', body)}`;
 
-/** A trustee's signature (Schnorr with its transport key) over a contribution or an ack. */
-export type SignedWhat = 'contribution' | 'ack' | 'reveal' | 'tally';
+/**
+ * A trustee's signature (Schnorr with its transport key) over an entry it makes. `what` is part of
+ * the signed context, so a signature made for one kind of entry never verifies as another.
+ */
+export type SignedWhat = 'contribution' | 'ack' | 'complaint' | 'reveal' | 'tally';
 
 export function trusteeSign(secret: bigint, what: SignedWhat, body: unknown, random: Random): SigmaProof {
   return proveSchnorr(secret, mul(G, secret), signedContext(what, body), random);
@@ -150,7 +162,13 @@ export function evaluateCommittee(entries: readonly CommitteeEntry[]): Check<{ s
         break;
       }
       case 'dkg-complaint': {
-        if (e.committeeId !== id || !transportKey(committee, e.accuser)) return fail('bad_complaint', `${where}: not a trustee of this committee`);
+        const E = transportKey(committee, e.accuser);
+        if (!E || e.committeeId !== id) return fail('bad_complaint', `${where}: not a trustee of this committee`);
+        // Signed over the whole entry (docs/protocol.md §10.6): a complaint dropped, added or moved
+        // after the accuser signed, or an entry logged in its name, no longer verifies.
+        // (An entry from before complaints were signed, read from storage without its schema, has none.)
+        const { signature, ...body } = e;
+        if (!SigmaSchema.safeParse(signature).success || !trusteeVerify(E, 'complaint', body, signature)) return fail('unsigned_complaint', `${where}: a complaint entry in the name of trustee ${e.accuser} is not signed by them`);
         if (state.contributions.size < committee.n) return fail('bad_complaint', `${where}: a complaint before every trustee dealt`);
         if (state.acks.has(e.accuser) || state.complaints.some((c) => c.accuser === e.accuser)) return fail('bad_complaint', `${where}: trustee ${e.accuser} already responded`);
         for (const c of e.complaints) {

@@ -77,7 +77,8 @@ export async function trusteeStep(api: TrusteeApi, secret: bigint, keys: Verific
       if (!r.ok && 'complaint' in r) complaints.push(r.complaint);
     }
     if (complaints.length) {
-      await api.submitCommitteeEntry({ kind: 'dkg-complaint', committeeId: committeeId(state.committee), accuser: me, complaints });
+      const body = { kind: 'dkg-complaint' as const, committeeId: committeeId(state.committee), accuser: me, complaints };
+      await api.submitCommitteeEntry({ ...body, signature: trusteeSign(secret, 'complaint', body, random) });
       did.push(`complained about trustees ${complaints.map((c) => c.dealer).join(', ')}`);
     }
     if (!complaints.length) {
