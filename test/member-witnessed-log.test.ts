@@ -70,10 +70,10 @@ describe('the committee a letter names, taken from the witnessed log', () => {
     const view = { ...realView, checkpoint: cosigned(bundle.log.checkpoint, 2) };
     const moved = { ...view, entries: view.entries.map((e, i) => (i === 0 ? { ...e, index: e.index + 1 } : e)) };
     expect(codeOf(checkCommitteeOnLog(moved, ref, anchor))).toBe('sealed_committee_unverified');
-    const changed = structuredClone(view.entries) as { entry: { committee?: { k: number } } }[];
+    const changed = structuredClone(view.entries) as unknown as { index: number; proof: string[]; entry: { committee?: { k: number } } }[];
     const created = changed.find((e) => e.entry.committee)!;
     created.entry.committee!.k = 3;
-    expect(codeOf(checkCommitteeOnLog({ ...view, entries: changed as LogView['entries'] }, ref, anchor))).toBe('sealed_committee_unverified');
+    expect(codeOf(checkCommitteeOnLog({ ...view, entries: changed }, ref, anchor))).toBe('sealed_committee_unverified');
     expect(codeOf(checkCommitteeOnLog({ ...view, entries: [{ index: 0, entry: { kind: 'nonsense' }, proof: [] }] }, ref, anchor))).toBe('sealed_committee_unverified');
   });
 
