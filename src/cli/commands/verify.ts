@@ -22,7 +22,7 @@ export function verifyCommands(program: Command): void {
     .description('verify a bundle offline: exit 0 valid, 1 invalid, 2 unreadable')
     .option('--json', 'print one JSON object')
     .option('--key <verifierKey>', 'the log key you expect (from the organizer, out of band)')
-    .option('--witness <verifierKey...>', 'a witness key you expect the letter or ballot to name (repeat for each; from the witnesses, out of band)')
+    .option('--witness <verifierKey>', 'a witness key you expect the letter or ballot to name (repeat for each; from the witnesses, out of band)', (v: string, all: string[] = []) => [...all, v])
     .option('--witness-quorum <k>', 'the quorum you expect with --witness (default: every witness)', parseInteger('--witness-quorum', 1, 32))
     .action(async (file: string, o) => {
       const expectedWitnesses = expectedPolicy(o.witness, o.witnessQuorum);

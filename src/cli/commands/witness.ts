@@ -67,7 +67,7 @@ export function witnessCommands(program: Command): void {
     .requiredOption('--data <dir>', 'data directory of the witness')
     .addOption(new Option('--port <port>', 'TCP port').default(3100).argParser(parseInteger('--port', 0, 65535)))
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1'))
-    .option('--log <verifierKey...>', 'follow these log keys too (as `witness add-log`)')
+    .option('--log <verifierKey>', 'follow this log key too (as `witness add-log`; repeat for several)', (v: string, all: string[] = []) => [...all, v])
     .action(async (o) => {
       const w = await openWitness(o.data);
       for (const key of o.log ?? []) {
