@@ -58,9 +58,9 @@ async function prepareTemplate(): Promise<number> {
   const t0 = performance.now();
   const { instance } = await openOrInit({ dataDir: templateDir, name: 'Bench union', origin: 'bench.invalid/union' });
   say(`template: importing and enrolling ${names.length} members…`);
-  const added = await instance.addMembers(names.map((name) => ({ name })));
-  await instance.enrollMany(added.map((m, i) => ({ code: m.code, commitment: commitments[i] })));
-  await instance.proposeLetter(letter, letterFile.proposal);
+  const added = await instance.enrollment.addMembers(names.map((name) => ({ name })));
+  await instance.enrollment.enrollMany(added.map((m, i) => ({ code: m.code, commitment: commitments[i] })));
+  await instance.letters.propose(letter, letterFile.proposal);
   await instance.db.destroy();
   const took = ms(t0);
   writeFileSync(join(templateDir, 'ready'), JSON.stringify({ ms: took }) + '\n');
@@ -119,10 +119,10 @@ async function ingest(dataDir: string) {
 
 async function exportBundle(dataDir: string, out: string) {
   const instance = await openInstance({ dataDir });
-  await instance.load();
+  await instance.admin.load();
   const t0 = performance.now();
-  await instance.closeLetter(letterId);
-  const bundle = await instance.bundle(letterId);
+  await instance.letters.close(letterId);
+  const bundle = await instance.bundles.letter(letterId);
   await instance.db.destroy();
   writeFileSync(out, JSON.stringify(bundle));
   say(`bundle of ${bundle.records.length} records exported in ${ms(t0)} ms (${(statSync(out).size / 2 ** 20).toFixed(1)} MiB)`);

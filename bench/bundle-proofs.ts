@@ -32,9 +32,9 @@ async function makeLetter(): Promise<LetterFile> {
   try {
     const { instance } = await openOrInit({ dataDir: dir, name: 'Bench union', origin: 'bench.invalid/union' });
     say(`roster: importing and enrolling ${names.length} members in a scratch instance…`);
-    const added = await instance.addMembers(names.map((name) => ({ name })));
-    await instance.enrollMany(added.map((m, i) => ({ code: m.code, commitment: commitments[i] })));
-    const { ref, group } = await instance.roster();
+    const added = await instance.enrollment.addMembers(names.map((name) => ({ name })));
+    await instance.enrollment.enrollMany(added.map((m, i) => ({ code: m.code, commitment: commitments[i] })));
+    const { ref, group } = await instance.roster.current();
     const letter = benchLetter(ref);
     const letterId = computeLetterId(letter);
     const proposal = await proveProposal({ identity: identityOf(PROPOSER), group, letter, letterId, artifacts: nodeArtifacts });

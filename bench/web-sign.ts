@@ -48,7 +48,7 @@ const say = (line: string) => process.stderr.write(`bench:web: ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-web-'));
 const { instance, setupToken } = await openOrInit({ dataDir: dir, name: 'Bench caucus', origin: 'bench.invalid/caucus' });
-await instance.setup(setupToken!);
+await instance.admin.setup(setupToken!);
 const app = await buildApp({ instance, log: () => {} });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
@@ -61,20 +61,20 @@ const browser = await chromium.launch({
 
 try {
   say(`enrolling ${MEMBERS} members…`);
-  const added = await instance.addMembers(plausibleNames(MEMBERS, new Uint8Array(randomBytes(64))).map((name) => ({ name })));
+  const added = await instance.enrollment.addMembers(plausibleNames(MEMBERS, new Uint8Array(randomBytes(64))).map((name) => ({ name })));
   const keys = added.map(() => new Uint8Array(randomBytes(32)));
-  for (let i = 0; i < added.length; i++) await instance.enroll(added[i].code, identityFromPrivateKey(keys[i]).commitment.toString());
+  for (let i = 0; i < added.length; i++) await instance.enrollment.enroll(added[i].code, identityFromPrivateKey(keys[i]).commitment.toString());
   const me = MEMBERS - 1;
   const file = await sealIdentityFile({
     privateKey: keys[me],
     passphrase: 'bench passphrase',
     salt: new Uint8Array(randomBytes(16)),
     nonce: new Uint8Array(randomBytes(24)),
-    label: { instance: instance.verifierKey() },
+    label: { instance: instance.log.verifierKey() },
     kdf: { N: 2 ** 14, r: 8, p: 1 },
   });
 
-  const { snapshot, ref } = await instance.roster();
+  const { snapshot, ref } = await instance.roster.current();
   const computed = rosterRef(snapshot);
   if (!computed.ok) throw new Error(computed.reason);
   const letter: Letter = {
@@ -89,7 +89,7 @@ try {
     nonce: bytesToHex(new Uint8Array(randomBytes(16))),
   };
   const id = computeLetterId(letter);
-  await instance.proposeLetter(letter, await proveProposal({ identity: identityFromPrivateKey(keys[0]), group: computed.group, letter, letterId: id, artifacts: nodeArtifacts }));
+  await instance.letters.propose(letter, await proveProposal({ identity: identityFromPrivateKey(keys[0]), group: computed.group, letter, letterId: id, artifacts: nodeArtifacts }));
   say(`letter open at depth ${ref.depth}; ${ROUNDS} rounds in Chromium…`);
 
   const context = await browser.newContext({ locale: 'en-CA' });
@@ -131,7 +131,7 @@ try {
     rounds.push({ action: signing ? 'sign' : 'withdraw', totalMs: end - start, beforeSendMs: sentAt - start, postMs: answeredAt - sentAt, afterMs: end - answeredAt });
     say(`round ${i + 1}: ${signing ? 'sign' : 'withdraw'} ${((end - start) / 1000).toFixed(2)} s`);
   }
-  const status = await instance.letterStatus(id);
+  const status = await instance.letters.status(id);
   const loadAfter = loadavg()[0];
 
   const warm = rounds.slice(1);

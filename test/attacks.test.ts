@@ -59,8 +59,8 @@ beforeAll(async () => {
   notice = await openLetter(world, { visibility: 'at-threshold' });
   await notice.sign(0, { action: 'support', display: 'named', seq: 1 });
   await notice.sign(1, { action: 'support', display: 'named', seq: 1 });
-  await world.instance.closeLetter(notice.id);
-  const { ref } = await world.instance.roster();
+  await world.instance.letters.close(notice.id);
+  const { ref } = await world.instance.roster.current();
   ballot = {
     format: 'undersigned-ballot/1',
     question: 'Should the leader of the party be replaced?',
@@ -86,7 +86,7 @@ afterAll(async () => {
 
 /** The request is refused with `code` (a 4xx ApiError), and the log does not grow. */
 async function refused(request: () => Promise<unknown>, code: string, reason?: string): Promise<void> {
-  const before = await world.instance.logSize();
+  const before = await world.instance.log.size();
   const error = await request().then(
     () => null,
     (e: unknown) => e,
@@ -96,7 +96,7 @@ async function refused(request: () => Promise<unknown>, code: string, reason?: s
   if (reason) expect((error as ApiError).message).toContain(reason);
   expect((error as ApiError).status).toBeGreaterThanOrEqual(400);
   expect((error as ApiError).status).toBeLessThan(500);
-  expect(await world.instance.logSize()).toBe(before);
+  expect(await world.instance.log.size()).toBe(before);
 }
 
 /** With the clock at `at`, run `f`; the clock is put back whatever happens. */
@@ -128,7 +128,7 @@ async function forgeVote(i: number, build: (nullifier: string) => { choices: { c
   const identity = world.identities[i];
   const nullifier = expectedNullifier(identity, scope);
   const action: VoteAction = { format: 'undersigned-vote/1', ballotId: id, seq: 1, ...build(nullifier) };
-  const { group } = await world.instance.roster();
+  const { group } = await world.instance.roster.current();
   const proof = await proveMembership({ identity, group, depth: ballot.roster.depth, artifacts: nodeArtifacts, what: 'ballot' }, voteMessage(action), scope);
   return { action, proof };
 }
@@ -225,14 +225,14 @@ describe('the deadline is exclusive (a record or vote arriving at the deadline i
   it('a record arriving exactly at the deadline is refused; one a millisecond before is accepted', async () => {
     // Member 2 on letter L.
     const record = await proveAction(letter.ctx(2), { action: 'support', display: 'anonymous', seq: 1 });
-    await at(new Date(DEADLINE), () => refused(() => world.instance.submitRecord(letter.id, record), 'deadline_passed'));
-    await at(new Date(Date.parse(DEADLINE) - 1), () => world.instance.submitRecord(letter.id, record));
-    expect((await world.instance.nullifierState(letter.id, record.proof.nullifier)).seq).toBe(1);
+    await at(new Date(DEADLINE), () => refused(() => world.instance.letters.submitRecord(letter.id, record), 'deadline_passed'));
+    await at(new Date(Date.parse(DEADLINE) - 1), () => world.instance.letters.submitRecord(letter.id, record));
+    expect((await world.instance.letters.nullifierState(letter.id, record.proof.nullifier)).seq).toBe(1);
   });
 
   it('a vote arriving exactly at the deadline is refused; one a millisecond before is accepted', async () => {
     // Member 4 votes yes.
-    const { group } = await world.instance.roster();
+    const { group } = await world.instance.roster.current();
     const vote = await proveVote({ identity: world.identities[4], group, ballot, ballotId: id, artifacts: nodeArtifacts }, 0, 1, random);
     await at(new Date(DEADLINE), () => refused(() => world.instance.ballots.vote(id, vote), 'deadline_passed'));
     await at(new Date(Date.parse(DEADLINE) - 1), () => world.instance.ballots.vote(id, vote));
@@ -249,7 +249,7 @@ describe('the tally', () => {
 
   beforeAll(async () => {
     // Members 3 (yes) and 5 (no) vote; with member 4's yes: 2 yes, 1 no, 3 voters.
-    const { group } = await world.instance.roster();
+    const { group } = await world.instance.roster.current();
     for (const [who, choice] of [
       [3, 0],
       [5, 1],
@@ -257,7 +257,7 @@ describe('the tally', () => {
       await world.instance.ballots.vote(id, await proveVote({ identity: world.identities[who], group, ballot, ballotId: id, artifacts: nodeArtifacts }, choice, 1, random));
     }
     await world.instance.ballots.close(id);
-    const closed = (await world.instance.ballots.bundle(id)).closed.entry;
+    const closed = (await world.instance.bundles.procedure(id)).closed.entry;
     if (closed.kind !== 'ballot-closed') throw new Error('expected the ballot-closed entry');
     sums = closed.sums;
     voters = closed.voters;
@@ -303,7 +303,7 @@ describe('reveal entries', () => {
       const nullifier = expectedNullifier(world.identities[i], signatureScope(letterId));
       return { record: i, nullifier, sealed: sealName(world.identities[i], letterId, nullifier, Y, random) };
     });
-    const { snapshot } = await world.instance.roster();
+    const { snapshot } = await world.instance.roster.current();
     const byCommitment = new Map<string, RosterMember>(snapshot.members.filter((m) => m.commitment).map((m) => [m.commitment!, m]));
     input = { letterId, committeeId: committee.id, k: 2, publicShares: committee.key!.publicShares, transportKeys: transportKeys(committee.committee), count: 2, threshold: 2, sealed, byCommitment };
   });
@@ -345,13 +345,13 @@ describe('double signing through a foreign scope', () => {
     expect(proof.nullifier).not.toBe(expectedNullifier(identity, signatureScope(letter.id)));
     expect(await verifySemaphoreProof(proof, nodeVerificationKeys)).toBe(true);
 
-    const { snapshot } = await world.instance.roster();
+    const { snapshot } = await world.instance.roster.current();
     const byCommitment = new Map<string, RosterMember>(snapshot.members.filter((m) => m.commitment).map((m) => [m.commitment!, m]));
     const ctx = { letterId: letter.id, letter: letter.letter, byCommitment };
     const expected = { ok: false, code: 'wrong_scope', reason: 'the proof is not scoped to this letter' };
-    const before = (await world.instance.letterStatus(letter.id)).count;
-    await refused(() => world.instance.submitRecord(letter.id, record), 'wrong_scope');
-    expect((await world.instance.letterStatus(letter.id)).count).toBe(before);
+    const before = (await world.instance.letters.status(letter.id)).count;
+    await refused(() => world.instance.letters.submitRecord(letter.id, record), 'wrong_scope');
+    expect((await world.instance.letters.status(letter.id)).count).toBe(before);
     expect(checkRecordWithoutProof(record, ctx)).toEqual(expected);
     expect(await verifyRecord(record, { ...ctx, keys: nodeVerificationKeys })).toEqual(expected);
   });

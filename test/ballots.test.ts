@@ -43,8 +43,8 @@ beforeAll(async () => {
   const notice = await openLetter(world, { visibility: 'at-threshold' });
   await notice.sign(0, { action: 'support', display: 'named', seq: 1 });
   await notice.sign(1, { action: 'support', display: 'named', seq: 1 });
-  await world.instance.closeLetter(notice.id);
-  const { ref } = await world.instance.roster();
+  await world.instance.letters.close(notice.id);
+  const { ref } = await world.instance.roster.current();
   ballot = {
     format: 'undersigned-ballot/1',
     question: 'Should the leader of the party be replaced?',
@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 const ctx = async (i: number) => {
-  const { group } = await world.instance.roster();
+  const { group } = await world.instance.roster.current();
   return { identity: world.identities[i], group, ballot, ballotId: id, artifacts: nodeArtifacts };
 };
 
@@ -73,8 +73,8 @@ describe('secret ballots', () => {
   it('a ballot needs its notice to reach the procedure threshold', async () => {
     const small = await openLetter(world);
     await small.sign(2, { action: 'support', display: 'anonymous', seq: 1 });
-    await world.instance.closeLetter(small.id);
-    const { ref } = await world.instance.roster();
+    await world.instance.letters.close(small.id);
+    const { ref } = await world.instance.roster.current();
     expect(await refusal(world.instance.ballots.open({ ...ballot, roster: ref, notice: small.id, nonce: 'ff'.repeat(16) }))).toBe('notice_below_threshold');
   });
 
@@ -131,7 +131,7 @@ describe('secret ballots', () => {
 
   it('k trustees decrypt the tally; the bundle verifies offline with the decision', async () => {
     for (const s of secrets.slice(0, 2)) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
-    const bundle = await world.instance.ballots.bundle(id);
+    const bundle = await world.instance.bundles.procedure(id);
     const v = await verifyProcedureBundle(bundle, { keys: nodeVerificationKeys });
     // yes: members 0, 1, 2 (3 votes) — a majority of all 6 needs 4: not removed.
     expect(v).toMatchObject({ valid: true, tally: { yes: 3, no: 1 }, decision: 'not-removed', voters: 4, notice: { count: 2, needed: 2 } });
@@ -183,10 +183,10 @@ describe('the homomorphic tally (property)', () => {
 
 describe('recorded votes (the Reform Act adoption votes record each member’s vote)', () => {
   it('votes are in clear and signed; the latest counts; the bundle lists each member’s vote by name', async () => {
-    const { ref } = await world.instance.roster();
+    const { ref } = await world.instance.roster.current();
     const recorded: Ballot = { ...ballot, roster: ref, procedure: 'ca-adoption-vote', notice: null, question: 'Adopt s. 49.8?', nonce: 'cd'.repeat(16) };
     const rid = (await world.instance.ballots.open(recorded)).ballotId;
-    const { group } = await world.instance.roster();
+    const { group } = await world.instance.roster.current();
     const rctx = (i: number) => ({ identity: world.identities[i], group, ballot: recorded, ballotId: rid, artifacts: nodeArtifacts });
     await world.instance.ballots.vote(rid, await proveVote(rctx(0), 1, 1, random));
     await world.instance.ballots.vote(rid, await proveVote(rctx(0), 0, 2, random)); // changes to yes
@@ -196,7 +196,7 @@ describe('recorded votes (the Reform Act adoption votes record each member’s v
     const encrypted = await proveVote(await ctx(3), 0, 1, random);
     expect(await refusal(world.instance.ballots.vote(rid, { ...encrypted, action: { ...encrypted.action, ballotId: rid } }))).toMatch(/bad_vote|wrong_scope|wrong_message/);
     await world.instance.ballots.close(rid);
-    const v = await verifyProcedureBundle(await world.instance.ballots.bundle(rid), { keys: nodeVerificationKeys });
+    const v = await verifyProcedureBundle(await world.instance.bundles.procedure(rid), { keys: nodeVerificationKeys });
     expect(v).toMatchObject({
       valid: true,
       tally: { yes: 2, no: 1 },

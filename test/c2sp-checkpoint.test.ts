@@ -17,7 +17,7 @@ import {
   verifierKey,
   verifyCheckpoint,
 } from '../src/core/log/checkpoint.ts';
-import { ed25519Signer } from '../src/server/instance.ts';
+import { ed25519Signer } from '../src/server/services/log.ts';
 import sumdbNote from './fixtures/signed-note/golang-mod-sumdb-note.json' with { type: 'json' };
 import sumdbCheckpoint from './fixtures/signed-note/transparency-dev-formats-sumdb-checkpoint.json' with { type: 'json' };
 

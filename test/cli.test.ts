@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromPrivateKey } from '../src/core/identity.ts';
 import { KDF_LIMITS, sealIdentityFile } from '../src/core/identity-file.ts';
 import { buildApp } from '../src/server/app.ts';
-import type { Instance, Receipt } from '../src/server/instance.ts';
+import type { Receipt } from '../src/core/member/receipt.ts';
+import type { Instance } from '../src/server/instance.ts';
 import { openOrInit } from '../src/server/open.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,7 +78,7 @@ beforeAll(async () => {
   if (!address || typeof address === 'string') throw new Error('no port');
   server = `http://127.0.0.1:${address.port}`;
 
-  const [first, second] = await instance.addMembers([{ name: 'Alice Tremblay' }, { name: 'Bob Roy' }]);
+  const [first, second] = await instance.enrollment.addMembers([{ name: 'Alice Tremblay' }, { name: 'Bob Roy' }]);
   // Bob's identity file, sealed with the cheapest accepted cost, and enrolled.
   const privateKey = new Uint8Array(randomBytes(32));
   const identity = identityFromPrivateKey(privateKey);
@@ -86,17 +87,17 @@ beforeAll(async () => {
     passphrase: PASSPHRASE,
     salt: new Uint8Array(randomBytes(16)),
     nonce: new Uint8Array(randomBytes(24)),
-    label: { instance: instance.verifierKey() },
+    label: { instance: instance.log.verifierKey() },
     kdf: { N: KDF_LIMITS.minN, r: 8, p: 1 },
   });
   identityPath = join(dir, 'bob.identity.json');
   writeFileSync(identityPath, JSON.stringify(file));
-  enrollmentReceipt = (await instance.enroll(second.code, identity.commitment.toString())).receipt;
+  enrollmentReceipt = (await instance.enrollment.enroll(second.code, identity.commitment.toString())).receipt;
   receiptPath = join(dir, 'enrollment.receipt.json');
   writeFileSync(receiptPath, JSON.stringify(enrollmentReceipt));
   memberName = second.name;
   // Alice's code is used by someone else's enrollment.
-  await instance.enroll(first.code, identityFromPrivateKey(new Uint8Array(randomBytes(32))).commitment.toString());
+  await instance.enrollment.enroll(first.code, identityFromPrivateKey(new Uint8Array(randomBytes(32))).commitment.toString());
   usedCode = first.code;
 });
 
@@ -291,7 +292,7 @@ describe.concurrent('organizer commands', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: .*bad\.csv: line 3: .*\[csv_invalid\]\n$/);
     expect(existsSync(codesOut)).toBe(false);
-    expect((await instance.roster()).snapshot.members.map((m) => m.name)).not.toContain('Dan Roy');
+    expect((await instance.roster.current()).snapshot.members.map((m) => m.name)).not.toContain('Dan Roy');
   });
 
   it('roster import with one person twice exits 1 naming both lines', async () => {

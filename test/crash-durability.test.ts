@@ -18,7 +18,7 @@ import { hexToBytes } from '../src/core/encoding.ts';
 import { verifyCheckpoint } from '../src/core/log/checkpoint.ts';
 import { entryLeafHash, type LogEntry } from '../src/core/log/entry.ts';
 import { verifyInclusion } from '../src/core/log/merkle.ts';
-import type { Receipt } from '../src/server/instance.ts';
+import type { Receipt } from '../src/core/member/receipt.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'undersigned.mjs');

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { verifyBundle } from '../src/core/bundle.ts';
 import { identityFromPrivateKey, type Identity } from '../src/core/identity.ts';
 import { type Letter, letterId as computeLetterId } from '../src/core/letter.ts';
@@ -27,8 +28,13 @@ import { sessionMessage, sessionScope } from '../src/core/session.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { buildApp } from '../src/server/app.ts';
 import { sql } from '../src/server/db.ts';
-import type { Instance, Receipt } from '../src/server/instance.ts';
+import type { Receipt } from '../src/core/member/receipt.ts';
+import type { Instance } from '../src/server/instance.ts';
 import { DB_FILE, openOrInit } from '../src/server/open.ts';
+import { instanceSchemas } from '../src/server/routes/instance.ts';
+import { letterSchemas } from '../src/server/routes/letters.ts';
+import { logSchemas } from '../src/server/routes/log.ts';
+import { rosterSchemas } from '../src/server/routes/roster.ts';
 
 const clock = { now: new Date('2026-11-25T12:00:00Z') };
 const logLines: string[] = [];
@@ -62,6 +68,23 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
   payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
 });
 const get = (url: string, headers: Record<string, string> = {}): InjectOptions => ({ method: 'GET', url, headers });
+
+/**
+ * A request body built against the route's own schema (the one the server validates it with):
+ * typed at compile time, and parsed here, so a test cannot post what the route would refuse.
+ */
+const bodyOf = <T extends z.ZodType>(route: { body: T }, value: z.input<T>): z.output<T> => route.body.parse(value);
+
+/**
+ * The answer of a request the test expects to succeed, checked against the route's response
+ * schema: it parses, and the schema names every key the server sent (nothing stripped).
+ */
+async function answer<T extends z.ZodType>(req: InjectOptions, schema: T, status = 200): Promise<z.output<T>> {
+  const body = json(await ok(req, status));
+  const parsed = schema.parse(body);
+  expect(parsed).toEqual(body);
+  return parsed;
+}
 
 /** Inject a request the test expects to succeed; fail with the body otherwise. */
 async function ok(req: InjectOptions, status = 200) {
@@ -138,18 +161,19 @@ beforeAll(async () => {
   app = await buildApp({ instance, log: (line) => logLines.push(line) });
   bootLines = logLines.length; // notices at start (e.g. that the web app is not built), not requests
 
-  adminToken = json(await ok(post('/api/setup', { token: setupToken }))).adminToken;
+  adminToken = (await answer(post('/api/setup', bodyOf(instanceSchemas.setup, { token: setupToken })), instanceSchemas.setup.response[200])).adminToken;
   for (const name of ['Alice Tremblay', 'Bob Roy', 'Carol Gagnon']) {
-    const m = json(await ok(post('/api/admin/members', { name }, auth()), 201));
+    const m = await answer(post('/api/admin/members', bodyOf(rosterSchemas.addMember, { name }), auth()), rosterSchemas.addMember.response[201], 201);
     codes[name] = m.code;
     memberIds[name] = m.id;
   }
   alice = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
   bob = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
   // Codes are typed from paper: lower case and no dashes are accepted.
-  receipts.push(json(await ok(post('/api/enroll', { code: codes['Alice Tremblay'].toLowerCase().replace(/-/g, ''), commitment: alice.commitment.toString() }), 201)).receipt);
-  receipts.push(json(await ok(post('/api/enroll', { code: codes['Bob Roy'], commitment: bob.commitment.toString() }), 201)).receipt);
-  roster = json(await ok(get('/api/roster')));
+  const enroll = (code: string, commitment: string) => answer(post('/api/enroll', bodyOf(rosterSchemas.enroll, { code, commitment })), rosterSchemas.enroll.response[201], 201);
+  receipts.push((await enroll(codes['Alice Tremblay'].toLowerCase().replace(/-/g, ''), alice.commitment.toString())).receipt);
+  receipts.push((await enroll(codes['Bob Roy'], bob.commitment.toString())).receipt);
+  roster = (await answer(get('/api/roster'), rosterSchemas.roster.response[200])) as typeof roster;
 
   letter = {
     format: 'undersigned-letter/1',
@@ -164,13 +188,14 @@ beforeAll(async () => {
   };
   id = computeLetterId(letter);
   proposal = await proveProposal(proverContext(alice));
-  const opened2 = json(await ok(post('/api/letters', { letter, proposal }), 201));
+  const opened2 = await answer(post('/api/letters', bodyOf(letterSchemas.propose, { letter, proposal })), letterSchemas.propose.response[201], 201);
   expect(opened2.letterId).toBe(id);
   receipts.push(opened2.receipt);
   aliceRecord = await proveAction(proverContext(alice), { action: 'support', display: 'anonymous', seq: 1 });
-  receipts.push(json(await ok(post(`/api/letters/${id}/records`, { record: aliceRecord }), 201)).receipt);
+  const sign = (record: SignatureRecord) => answer(post(`/api/letters/${id}/records`, bodyOf(letterSchemas.record, { record })), letterSchemas.record.response[201], 201);
+  receipts.push((await sign(aliceRecord)).receipt);
   bobRecord = await proveAction(proverContext(bob), { action: 'support', display: 'named', seq: 1 });
-  receipts.push(json(await ok(post(`/api/letters/${id}/records`, { record: bobRecord }), 201)).receipt);
+  receipts.push((await sign(bobRecord)).receipt);
 });
 
 afterAll(async () => {
@@ -460,7 +485,7 @@ describe('happy path through HTTP', () => {
   });
 
   it('GET /api/instance describes the instance, set up', async () => {
-    const info = json(await ok(get('/api/instance')));
+    const info = await answer(get('/api/instance'), instanceSchemas.info.response[200]);
     expect(info).toMatchObject({ name: 'HTTP caucus', origin: 'test.invalid/http', setupDone: true });
     expect(info.checkpoint).toContain('test.invalid/http\n');
   });
@@ -473,13 +498,13 @@ describe('happy path through HTTP', () => {
   });
 
   it("a signer's nullifier state gives the next seq", async () => {
-    const s = json(await ok(post(`/api/letters/${id}/nullifier`, { nullifier: aliceRecord.proof.nullifier })));
-    expect(s).toMatchObject({ seq: 1, action: 'support' });
-    expect(json(await ok(post(`/api/letters/${id}/nullifier`, { nullifier: '1' })))).toEqual({ seq: 0, action: null, index: null });
+    const state = (nullifier: string) => answer(post(`/api/letters/${id}/nullifier`, bodyOf(letterSchemas.nullifier, { nullifier })), letterSchemas.nullifier.response[200]);
+    expect(await state(aliceRecord.proof.nullifier)).toMatchObject({ seq: 1, action: 'support' });
+    expect(await state('1')).toEqual({ seq: 0, action: null, index: null });
   });
 
   it("the letter's roster is the snapshot it fixed", async () => {
-    expect(json(await ok(get(`/api/letters/${id}/roster`))).snapshot).toEqual(roster.snapshot);
+    expect((await answer(get(`/api/letters/${id}/roster`), letterSchemas.roster.response[200])).snapshot).toEqual(roster.snapshot);
   });
 
   it('a member entry lists its log events; log routes answer', async () => {
@@ -489,14 +514,14 @@ describe('happy path through HTTP', () => {
     const size = receipts.at(-1)!.index + 1;
     const { entries } = json(await ok(get(`/api/log/entries?start=0&end=${size}`)));
     expect(entries).toHaveLength(size);
-    expect(json(await ok(get(`/api/log/inclusion?index=0&size=${size}`))).proof.length).toBeGreaterThan(0);
-    expect(json(await ok(get(`/api/log/consistency?from=1&to=${size}`))).proof.length).toBeGreaterThan(0);
+    expect((await answer(get(`/api/log/inclusion?index=0&size=${size}`), logSchemas.inclusion.response[200])).proof.length).toBeGreaterThan(0);
+    expect((await answer(get(`/api/log/consistency?from=1&to=${size}`), logSchemas.consistency.response[200])).proof.length).toBeGreaterThan(0);
     const cp = await ok(get('/api/log/checkpoint'));
     expect(cp.headers['content-type']).toMatch(/^text\/plain/);
   });
 
   it('the organizer closes the letter and the bundle verifies offline', async () => {
-    const closed = json(await ok({ method: 'POST', url: `/api/admin/letters/${id}/close`, headers: auth() }));
+    const closed = await answer({ method: 'POST', url: `/api/admin/letters/${id}/close`, headers: auth() }, letterSchemas.close.response[200]);
     expect(closed).toMatchObject({ count: 2, named: ['Bob Roy'] });
     const s = json(await ok(get(`/api/letters/${id}`)));
     expect(s).toMatchObject({ status: 'closed', count: 2 });
@@ -512,19 +537,19 @@ describe('happy path through HTTP', () => {
   });
 
   it('the organizer adds, re-codes, replaces and removes members through HTTP', async () => {
-    const imported = json(await ok(post('/api/admin/members/import', { csv: 'name,riding\nDan Roy,Laval\n' }, auth()), 201));
+    const imported = await answer(post('/api/admin/members/import', bodyOf(rosterSchemas.importMembers, { csv: 'name,riding\nDan Roy,Laval\n' }), auth()), rosterSchemas.importMembers.response[201], 201);
     expect(imported.members).toHaveLength(1);
     const dan = imported.members[0].id;
-    const recoded = json(await ok({ method: 'POST', url: `/api/admin/members/${dan}/code`, headers: auth() }));
+    const recoded = await answer({ method: 'POST', url: `/api/admin/members/${dan}/code`, headers: auth() }, rosterSchemas.newCode.response[200]);
     // The old code stopped working when the new one was issued.
     await refused(post('/api/enroll', { code: imported.members[0].code, commitment: '1234' }), 403, 'code_used');
     const danId = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
     await ok(post('/api/enroll', { code: recoded.code, commitment: danId.commitment.toString() }), 201);
     const replacement = json(await ok({ method: 'POST', url: `/api/admin/members/${dan}/replacement`, headers: auth() }));
     const danNew = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
-    const replaced = json(await ok(post('/api/enroll', { code: replacement.code, commitment: danNew.commitment.toString() }), 201));
+    const replaced = await answer(post('/api/enroll', bodyOf(rosterSchemas.enroll, { code: replacement.code, commitment: danNew.commitment.toString() })), rosterSchemas.enroll.response[201], 201);
     expect(replaced.member.id).toBe(dan);
-    const removed = json(await ok({ method: 'DELETE', url: `/api/admin/members/${dan}`, headers: auth() }));
+    const removed = await answer({ method: 'DELETE', url: `/api/admin/members/${dan}`, headers: auth() }, rosterSchemas.removeMember.response[200]);
     expect(removed.receipt.index).toBeGreaterThan(replaced.receipt.index);
     await refused({ method: 'DELETE', url: `/api/admin/members/${dan}`, headers: auth() }, 404, 'member_not_found');
   });

@@ -1,7 +1,7 @@
 /**
- * The server's rules for rosters, letters and signatures (src/server/instance.ts), one test per
- * rule, through `world.instance` with real SQLite and real Semaphore proofs. Every refusal is
- * checked to carry its stable code and to leave the log as it was.
+ * The server's rules for rosters, letters and signatures (src/server/services/enrollment.ts,
+ * roster.ts, letters.ts), one test per rule, through `world.instance` with real SQLite and real
+ * Semaphore proofs. Every refusal is checked to carry its stable code and to leave the log as it was.
  *
  * Shared fixtures (beforeAll): 13 members, 8 of them enrolled; letter A on that roster; member 9
  * enrolls; letter B on the new roster. Tests then use their own members (comments say which) so
@@ -29,9 +29,9 @@ const newIdentity = () => identityFromPrivateKey(new Uint8Array(randomBytes(32))
 
 /** Enroll a not yet enrolled member with a fresh identity (appended to world.identities). */
 async function enrollMember(memberId: number): Promise<Identity> {
-  const { code } = await world.instance.reissueCode(memberId);
+  const { code } = await world.instance.enrollment.reissueCode(memberId);
   const identity = newIdentity();
-  await world.instance.enroll(code, identity.commitment.toString());
+  await world.instance.enrollment.enroll(code, identity.commitment.toString());
   world.identities.push(identity);
   return identity;
 }
@@ -50,7 +50,7 @@ afterAll(async () => {
 
 /** The request is refused with `code` (a 4xx ApiError), and the log does not grow. */
 async function refused(request: () => Promise<unknown>, code: string): Promise<void> {
-  const before = await world.instance.logSize();
+  const before = await world.instance.log.size();
   const error = await request().then(
     () => null,
     (e: unknown) => e,
@@ -59,11 +59,11 @@ async function refused(request: () => Promise<unknown>, code: string): Promise<v
   expect(error).toMatchObject({ code });
   expect((error as ApiError).status).toBeGreaterThanOrEqual(400);
   expect((error as ApiError).status).toBeLessThan(500);
-  expect(await world.instance.logSize()).toBe(before);
+  expect(await world.instance.log.size()).toBe(before);
 }
 
-const count = async (l: OpenLetter) => (await world.instance.letterStatus(l.id)).count!;
-const named = async (l: OpenLetter) => (await world.instance.letterStatus(l.id)).named!;
+const count = async (l: OpenLetter) => (await world.instance.letters.status(l.id)).count!;
+const named = async (l: OpenLetter) => (await world.instance.letters.status(l.id)).named!;
 
 /** A record for any action the caller builds (e.g. a named part that should not verify), with a real proof. */
 async function proveCustom(ctx: ProverContext, action: Action): Promise<SignatureRecord> {
@@ -97,7 +97,7 @@ const nullifierOf = (identity: Identity, letter: OpenLetter) => expectedNullifie
 
 /** Every entry of the log so far. */
 async function entries(): Promise<{ index: number; entry: LogEntry | null }[]> {
-  return world.instance.logEntries(0, await world.instance.logSize());
+  return world.instance.letters.publicLog(0, await world.instance.log.size());
 }
 
 async function proposalOf(letter: OpenLetter): Promise<SemaphoreProof> {
@@ -108,24 +108,24 @@ async function proposalOf(letter: OpenLetter): Promise<SemaphoreProof> {
 
 /** A letter object on the current roster (not proposed). */
 async function draftLetter(overrides: Partial<Letter> = {}): Promise<Letter> {
-  return { ...A.letter, roster: (await world.instance.roster()).ref, nonce: Buffer.from(randomBytes(16)).toString('hex'), ...overrides };
+  return { ...A.letter, roster: (await world.instance.roster.current()).ref, nonce: Buffer.from(randomBytes(16)).toString('hex'), ...overrides };
 }
 
 describe('signature records', () => {
   it('a record against another roster root is refused (a member enrolled after the letter opened cannot sign it)', async () => {
     // Member 9 (identity 8) enrolled after A opened: their proof can only be against B's roster.
     const record = await proveAction({ ...A.ctx(0), identity: world.identities[8], group: B.ctx(0).group }, { action: 'support', display: 'anonymous', seq: 1 });
-    await refused(() => world.instance.submitRecord(A.id, record), 'wrong_root');
+    await refused(() => world.instance.letters.submitRecord(A.id, record), 'wrong_root');
   });
 
   it('a record for another letter is refused (wrong letter, or wrong scope when only the action is rewritten)', async () => {
     // Member 2 (identity 1) signs B; the record is not valid on A.
     const forB = await proveAction(B.ctx(1), { action: 'support', display: 'anonymous', seq: 1 });
-    await refused(() => world.instance.submitRecord(A.id, forB), 'wrong_letter');
+    await refused(() => world.instance.letters.submitRecord(A.id, forB), 'wrong_letter');
     const relabelled: SignatureRecord = { ...forB, action: { ...forB.action, letterId: A.id } };
-    await refused(() => world.instance.submitRecord(A.id, relabelled), 'wrong_scope');
+    await refused(() => world.instance.letters.submitRecord(A.id, relabelled), 'wrong_scope');
     // It was a good record all along, for B.
-    await world.instance.submitRecord(B.id, forB);
+    await world.instance.letters.submitRecord(B.id, forB);
   });
 
   it('a named signature by a key not on the roster is refused', async () => {
@@ -133,23 +133,23 @@ describe('signature records', () => {
     const outsider = newIdentity();
     const action = namedAction(A.id, 1, outsider, A.id, nullifierOf(world.identities[2], A));
     const record = await proveCustom(A.ctx(2), action);
-    await refused(() => world.instance.submitRecord(A.id, record), 'named_not_member');
+    await refused(() => world.instance.letters.submitRecord(A.id, record), 'named_not_member');
   });
 
   it('a named signature that does not verify is refused (signed over another letter)', async () => {
     // Member 3's own key, but the named signature is over B's id: it cannot be moved onto A.
     const me = world.identities[2];
     const record = await proveCustom(A.ctx(2), namedAction(A.id, 1, me, B.id, nullifierOf(me, A)));
-    await refused(() => world.instance.submitRecord(A.id, record), 'named_bad_signature');
+    await refused(() => world.instance.letters.submitRecord(A.id, record), 'named_bad_signature');
   });
 
   it('a replayed record is refused, and so is a lower seq', async () => {
     // Member 4 (identity 3).
     const seq5 = await A.sign(3, { action: 'support', display: 'anonymous', seq: 5 });
-    await refused(() => world.instance.submitRecord(A.id, seq5), 'replay');
+    await refused(() => world.instance.letters.submitRecord(A.id, seq5), 'replay');
     const seq3 = await proveAction(A.ctx(3), { action: 'withdraw', seq: 3 });
-    await refused(() => world.instance.submitRecord(A.id, seq3), 'replay');
-    expect((await world.instance.nullifierState(A.id, seq5.proof.nullifier)).seq).toBe(5);
+    await refused(() => world.instance.letters.submitRecord(A.id, seq3), 'replay');
+    expect((await world.instance.letters.nullifierState(A.id, seq5.proof.nullifier)).seq).toBe(5);
   });
 
   it('a record after the deadline is refused', async () => {
@@ -158,20 +158,20 @@ describe('signature records', () => {
     const saved = world.clock.now;
     world.clock.now = new Date('2026-12-01T17:00:01Z');
     try {
-      await refused(() => world.instance.submitRecord(A.id, record), 'deadline_passed');
-      expect((await world.instance.letterStatus(A.id)).status).toBe('past-deadline');
+      await refused(() => world.instance.letters.submitRecord(A.id, record), 'deadline_passed');
+      expect((await world.instance.letters.status(A.id)).status).toBe('past-deadline');
     } finally {
       world.clock.now = saved;
     }
-    await world.instance.submitRecord(A.id, record);
+    await world.instance.letters.submitRecord(A.id, record);
   });
 
   it('a record after the close is refused, and a letter closes once', async () => {
     const D = await openLetter(world);
     const record = await proveAction(D.ctx(1), { action: 'support', display: 'anonymous', seq: 1 });
-    await world.instance.closeLetter(D.id);
-    await refused(() => world.instance.submitRecord(D.id, record), 'letter_closed');
-    await refused(() => world.instance.closeLetter(D.id), 'letter_closed');
+    await world.instance.letters.close(D.id);
+    await refused(() => world.instance.letters.submitRecord(D.id, record), 'letter_closed');
+    await refused(() => world.instance.letters.close(D.id), 'letter_closed');
   });
 
   describe('counting', () => {
@@ -210,12 +210,12 @@ describe('signature records', () => {
     const lender = world.identities[7];
     const borrowed = await proveCustom(A.ctx(6), namedAction(A.id, 1, lender, A.id, nullifierOf(world.identities[6], A)));
     const before = await count(A);
-    await world.instance.submitRecord(A.id, borrowed);
+    await world.instance.letters.submitRecord(A.id, borrowed);
     expect(await count(A)).toBe(before + 1);
     expect(await named(A)).toContain('Member H');
     // ...then member 8's own named signature would show them twice: refused.
     const own = await proveAction(A.ctx(7), { action: 'support', display: 'named', seq: 1 });
-    await refused(() => world.instance.submitRecord(A.id, own), 'named_twice');
+    await refused(() => world.instance.letters.submitRecord(A.id, own), 'named_twice');
   });
 });
 
@@ -224,68 +224,68 @@ describe('proposing a letter', () => {
     const stale = await draftLetter();
     await enrollMember(10); // the roster changes after the draft was made
     const proof = await proposalOf(A);
-    await refused(() => world.instance.proposeLetter(stale, proof), 'roster_changed');
+    await refused(() => world.instance.letters.propose(stale, proof), 'roster_changed');
   });
 
   it('a proposal proof for another letter is refused', async () => {
     const letter = await draftLetter();
     const proof = await proposalOf(A);
-    await refused(() => world.instance.proposeLetter(letter, proof), 'bad_proposal');
+    await refused(() => world.instance.letters.propose(letter, proof), 'bad_proposal');
   });
 
   it('a letter whose deadline has passed is refused', async () => {
     const letter = await draftLetter({ deadline: '2026-11-25T11:59:59Z' });
     const proof = await proposalOf(A);
-    await refused(() => world.instance.proposeLetter(letter, proof), 'deadline_passed');
+    await refused(() => world.instance.letters.propose(letter, proof), 'deadline_passed');
   });
 });
 
 describe('enrollment codes', () => {
   it('a code works once', async () => {
-    const { code } = await world.instance.reissueCode(11);
-    await world.instance.enroll(code, newIdentity().commitment.toString());
-    await refused(() => world.instance.enroll(code, newIdentity().commitment.toString()), 'code_used');
+    const { code } = await world.instance.enrollment.reissueCode(11);
+    await world.instance.enrollment.enroll(code, newIdentity().commitment.toString());
+    await refused(() => world.instance.enrollment.enroll(code, newIdentity().commitment.toString()), 'code_used');
   });
 
   it('an expired code is refused', async () => {
-    const { code, expiresAt } = await world.instance.reissueCode(12);
+    const { code, expiresAt } = await world.instance.enrollment.reissueCode(12);
     const saved = world.clock.now;
     world.clock.now = new Date(Date.parse(expiresAt) + 1000);
     try {
-      await refused(() => world.instance.enroll(code, newIdentity().commitment.toString()), 'code_expired');
+      await refused(() => world.instance.enrollment.enroll(code, newIdentity().commitment.toString()), 'code_expired');
     } finally {
       world.clock.now = saved;
     }
   });
 
   it('a reissued code replaces the old one', async () => {
-    const { code: old } = await world.instance.reissueCode(12);
-    await world.instance.reissueCode(12);
-    await refused(() => world.instance.enroll(old, newIdentity().commitment.toString()), 'code_used');
+    const { code: old } = await world.instance.enrollment.reissueCode(12);
+    await world.instance.enrollment.reissueCode(12);
+    await refused(() => world.instance.enrollment.enroll(old, newIdentity().commitment.toString()), 'code_used');
   });
 
   it('codes are case-, space- and dash-insensitive (and O reads as 0)', async () => {
-    const { code } = await world.instance.reissueCode(13);
+    const { code } = await world.instance.enrollment.reissueCode(13);
     const typed = ` ${code.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o')} `;
-    const { member } = await world.instance.enroll(typed, newIdentity().commitment.toString());
+    const { member } = await world.instance.enrollment.enroll(typed, newIdentity().commitment.toString());
     expect(member.id).toBe(13);
   });
 
   it('an unknown code is refused', async () => {
-    await refused(() => world.instance.enroll('ZZZZ-ZZZZ-ZZZZ-ZZZZ', newIdentity().commitment.toString()), 'code_invalid');
+    await refused(() => world.instance.enrollment.enroll('ZZZZ-ZZZZ-ZZZZ-ZZZZ', newIdentity().commitment.toString()), 'code_invalid');
   });
 });
 
 describe('roster changes', () => {
   it('removing a member is a logged entry, and the member leaves the roster', async () => {
     // Member 8 (identity 7, leaf 7).
-    const size = await world.instance.logSize();
-    const receipt = await world.instance.removeMember(8);
+    const size = await world.instance.log.size();
+    const receipt = await world.instance.enrollment.removeMember(8);
     expect(receipt.index).toBe(size);
-    expect((await world.instance.logEntries(size, size + 1))[0].entry).toEqual({ kind: 'member-removed', member: 8, leaf: 7 });
-    const { snapshot } = await world.instance.roster();
+    expect((await world.instance.letters.publicLog(size, size + 1))[0].entry).toEqual({ kind: 'member-removed', member: 8, leaf: 7 });
+    const { snapshot } = await world.instance.roster.current();
     expect(snapshot.members.map((m) => m.id)).not.toContain(8);
-    await refused(() => world.instance.removeMember(8), 'member_not_found');
+    await refused(() => world.instance.enrollment.removeMember(8), 'member_not_found');
   });
 
   it('a replaced identity is a logged entry; its old commitment cannot sign a new letter, while records under the old roster still count', async () => {
@@ -294,12 +294,12 @@ describe('roster changes', () => {
     const old = world.identities[2];
     await R.sign(2, { action: 'support', display: 'anonymous', seq: 1 });
 
-    const { code } = await world.instance.approveReplacement(3);
+    const { code } = await world.instance.enrollment.approveReplacement(3);
     const fresh = newIdentity();
-    const size = await world.instance.logSize();
-    await world.instance.enroll(code, fresh.commitment.toString());
-    expect((await world.instance.logEntries(size, size + 1))[0].entry).toEqual({ kind: 'member-replaced', member: 3, leaf: 2, commitment: fresh.commitment.toString() });
-    expect((await world.instance.roster()).snapshot.members.find((m) => m.id === 3)?.commitment).toBe(fresh.commitment.toString());
+    const size = await world.instance.log.size();
+    await world.instance.enrollment.enroll(code, fresh.commitment.toString());
+    expect((await world.instance.letters.publicLog(size, size + 1))[0].entry).toEqual({ kind: 'member-replaced', member: 3, leaf: 2, commitment: fresh.commitment.toString() });
+    expect((await world.instance.roster.current()).snapshot.members.find((m) => m.id === 3)?.commitment).toBe(fresh.commitment.toString());
 
     // A new letter fixes the new commitment: the old identity is not in its tree at all...
     const C = await openLetter(world);
@@ -307,15 +307,15 @@ describe('roster changes', () => {
     await expect(proveAction(oldCtx, { action: 'support', display: 'anonymous', seq: 1 })).rejects.toThrow(/not in the roster/);
     // ...and a proof against the old roster is against another root.
     const stale = await proveAction({ ...oldCtx, group: R.ctx(0).group }, { action: 'support', display: 'anonymous', seq: 1 });
-    await refused(() => world.instance.submitRecord(C.id, stale), 'wrong_root');
+    await refused(() => world.instance.letters.submitRecord(C.id, stale), 'wrong_root');
     // The new identity signs the new letter.
-    await world.instance.submitRecord(C.id, await proveAction({ ...C.ctx(0), identity: fresh }, { action: 'support', display: 'anonymous', seq: 1 }));
+    await world.instance.letters.submitRecord(C.id, await proveAction({ ...C.ctx(0), identity: fresh }, { action: 'support', display: 'anonymous', seq: 1 }));
     expect(await count(C)).toBe(1);
 
     // The record made under the old roster still counts on the old letter, in its verified bundle.
-    const closed = await world.instance.closeLetter(R.id);
+    const closed = await world.instance.letters.close(R.id);
     expect(closed.count).toBe(1);
-    const v = await verifyBundle(await world.instance.bundle(R.id), { keys: nodeVerificationKeys, expectedVerifierKey: world.instance.verifierKey() });
+    const v = await verifyBundle(await world.instance.bundles.letter(R.id), { keys: nodeVerificationKeys, expectedVerifierKey: world.instance.log.verifierKey() });
     expect(v).toMatchObject({ valid: true, count: 1 });
   });
 });

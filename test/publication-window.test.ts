@@ -155,7 +155,7 @@ describe('a server with a publication window', () => {
     const receipts = answers.map((a) => a.json().receipt);
     expect(receipts.map((r) => r.index).sort()).toEqual([before, before + 1, before + 2, before + 3]);
     for (const [i, r] of receipts.entries()) {
-      const cp = verifyCheckpoint(r.checkpoint, world.instance.verifierKey());
+      const cp = verifyCheckpoint(r.checkpoint, world.instance.log.verifierKey());
       if (!cp.ok) throw new Error(cp.reason);
       const leaf = entryLeafHash({ kind: 'signature', letterId: letter.id, record: records[i] });
       expect(verifyInclusion({ leafHash: leaf, index: r.index, size: cp.size, proof: r.proof.map(hexToBytes), root: cp.rootHash }).ok).toBe(true);
@@ -169,7 +169,7 @@ describe('a server with a publication window', () => {
     expect(answers.map((a) => a.statusCode)).toEqual([409, 201, 201]);
     expect(answers[0].json().error.code).toBe('replay');
     expect(await size()).toBe(before + 2);
-    expect((await world.instance.letterStatus(letter.id)).count).toBe(6);
+    expect((await world.instance.letters.status(letter.id)).count).toBe(6);
   });
 
   it('counts a record that arrived before the deadline though its window ends after it', async () => {
@@ -189,10 +189,11 @@ describe('a server with a publication window', () => {
   it('a close publishes what is held before it: the held record is in the closed count', async () => {
     const pending = submit(records[5]);
     // Wait until the record is verified and held (a fixed 100 ms was too short on a loaded machine).
-    const publisher = () => (world.instance as unknown as { publisher: { waiting: number } | null }).publisher;
-    for (let waited = 0; (publisher()?.waiting ?? 0) < 1 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
-    expect(publisher()?.waiting).toBe(1);
-    const closed = await world.instance.closeLetter(letter.id);
+    // The server's own services: its letters service closes through its publication window.
+    const publisher = app.services.publication as Publisher<unknown>;
+    for (let waited = 0; publisher.waiting < 1 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(publisher.waiting).toBe(1);
+    const closed = await app.services.letters.close(letter.id);
     expect((await pending).statusCode).toBe(201);
     expect(closed.count).toBe(8);
   });

@@ -26,7 +26,8 @@ import { type RosterMember, type RosterRef, type RosterSnapshot, rosterRef } fro
 import { SNARK_FIELD } from '../src/core/semaphore.ts';
 import { nodeArtifacts, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { buildApp } from '../src/server/app.ts';
-import type { Instance, Receipt } from '../src/server/instance.ts';
+import type { Receipt } from '../src/core/member/receipt.ts';
+import type { Instance } from '../src/server/instance.ts';
 import { openOrInit } from '../src/server/open.ts';
 
 const N = 100_000;
@@ -69,7 +70,7 @@ beforeAll(async () => {
   instance = opened.instance;
   app = await buildApp({ instance, log: () => {} });
   adminToken = (await call('POST', '/api/setup', { token: opened.setupToken })).json.adminToken;
-  verifierKey = instance.verifierKey();
+  verifierKey = instance.log.verifierKey();
   names = plausibleNames(N, new Uint8Array(randomBytes(32)));
 }, SLOW);
 
@@ -83,7 +84,7 @@ afterAll(async () => {
 describe('a 100,000-member roster', () => {
   it('imports 100,000 names from CSV in one append with one stored, valid checkpoint', async () => {
     checkpointsBeforeImport = await checkpointCount();
-    const sizeBefore = await instance.logSize();
+    const sizeBefore = await instance.log.size();
     const csv = ['name,unit', ...names.map((n, i) => `${csvField(n)},unit ${i % 40}`)].join('\n');
     const res = await call('POST', '/api/admin/members/import', { csv }, adminToken);
     expect(res.status).toBe(201);
@@ -94,14 +95,14 @@ describe('a 100,000-member roster', () => {
     expect(imported.map((m) => m.id)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
     // One checkpoint for the whole import, at the new log size, stored and verifying.
     expect(await checkpointCount()).toBe(checkpointsBeforeImport + 1);
-    expect(await instance.logSize()).toBe(sizeBefore + N);
-    const cp = verifyCheckpoint(await instance.latestCheckpoint(), verifierKey);
+    expect(await instance.log.size()).toBe(sizeBefore + N);
+    const cp = verifyCheckpoint(await instance.log.latestCheckpoint(), verifierKey);
     expect(cp.ok && cp.size).toBe(sizeBefore + N);
     // The log entries are in order and the in-memory tree matches the stored checkpoint.
-    const entries = await instance.logEntries(sizeBefore, sizeBefore + 3);
+    const entries = await instance.letters.publicLog(sizeBefore, sizeBefore + 3);
     expect(entries.map((e) => e.entry)).toEqual([1, 2, 3].map((id) => ({ kind: 'member-added', member: id, name: names[id - 1] })));
-    const proof = await instance.inclusion(sizeBefore + N - 1, sizeBefore + N);
-    const last = (await instance.logEntries(sizeBefore + N - 1, sizeBefore + N))[0];
+    const proof = await instance.log.inclusion(sizeBefore + N - 1, sizeBefore + N);
+    const last = (await instance.letters.publicLog(sizeBefore + N - 1, sizeBefore + N))[0];
     const inc = cp.ok && verifyInclusion({ leafHash: hexToBytes(last.leafHash), index: sizeBefore + N - 1, size: cp.size, proof: proof.map(hexToBytes), root: cp.rootHash });
     expect(inc && inc.ok).toBe(true);
     // Extra columns are kept.
@@ -110,23 +111,23 @@ describe('a 100,000-member roster', () => {
     // A second import with a name already on the roster is refused whole, adding nothing.
     const again = await call('POST', '/api/admin/members/import', { csv: `name\nSomeone New\n${csvField(names[5])}` }, adminToken);
     expect(again.status).toBe(409);
-    expect(await instance.logSize()).toBe(sizeBefore + N);
+    expect(await instance.log.size()).toBe(sizeBefore + N);
   }, SLOW);
 
   it('enrolls 99,999 in bulk, with receipts against a stored checkpoint, and one real member through the API at depth 17', async () => {
     const others = imported.slice(0, N - 1).map((m, i) => ({ code: m.code, commitment: ((BigInt('0x' + randomBytes(32).toString('hex')) % (SNARK_FIELD - 1n)) + 1n).toString(), i }));
     const before = await checkpointCount();
-    const enrolled = await instance.enrollMany(others);
+    const enrolled = await instance.enrollment.enrollMany(others);
     await tick();
     expect(await checkpointCount()).toBe(before + 1);
     expect(enrolled.map((e) => e.leaf)).toEqual(others.map((_, i) => i));
     for (const i of [0, 1, 4242, N - 2]) {
       checkReceipt(enrolled[i].receipt);
       const cp = verifyCheckpoint(enrolled[i].receipt.checkpoint, verifierKey);
-      expect(cp.ok && (await instance.checkpointAt(cp.size))).toBe(enrolled[i].receipt.checkpoint);
+      expect(cp.ok && (await instance.log.checkpointAt(cp.size))).toBe(enrolled[i].receipt.checkpoint);
     }
     // A used code is refused, in bulk as one by one, and the whole list is refused with it.
-    await expect(instance.enrollMany([{ code: imported[3].code, commitment: '12345' }])).rejects.toMatchObject({ code: 'code_used' });
+    await expect(instance.enrollment.enrollMany([{ code: imported[3].code, commitment: '12345' }])).rejects.toMatchObject({ code: 'code_used' });
 
     // Build the roster cache before the last enrollment, so that the served ref below comes from
     // the incremental update of the cached tree and is checked against a tree built from scratch.

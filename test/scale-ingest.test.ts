@@ -37,7 +37,7 @@ const apps: FastifyInstance[] = [];
 
 /** What the server answered before batching: verifyRecord's verdict, as a 400 with its code and reason. */
 async function expected(record: SignatureRecord) {
-  const roster = checkRoster(await world.instance.letterRoster(letter.id), letter.letter.roster);
+  const roster = checkRoster(await world.instance.letters.roster(letter.id), letter.letter.roster);
   if (!roster.ok) throw new Error(roster.reason);
   const v = await verifyRecord(record, { letterId: letter.id, letter: letter.letter, byCommitment: roster.byCommitment, keys: nodeVerificationKeys });
   return v.ok ? { status: 201 } : { status: 400, body: { error: { code: v.code, message: v.reason } } };
@@ -104,7 +104,7 @@ describe('server ingest, batched over the worker pool', () => {
       const w = k >= 0 ? want[k] : want[good.length + bad.findIndex((b) => b.record === r)];
       expect(got[i], k >= 0 ? `good record ${k}` : bad.find((b) => b.record === r)!.why).toEqual(w);
     });
-    const status = await world.instance.letterStatus(letter.id);
+    const status = await world.instance.letters.status(letter.id);
     expect(status.count).toBe(good.length);
     // Verified by the pool, not by the main-thread fallback.
     expect(lines.filter((l) => l.startsWith('proof batcher'))).toEqual([]);
@@ -117,7 +117,7 @@ describe('server ingest, batched over the worker pool', () => {
     await app.close();
     for (const b of bad.slice(0, 2)) {
       const want = await expected(b.record);
-      await expect(world.instance.submitRecord(letter.id, b.record)).rejects.toMatchObject({ status: 400, code: want.body!.error.code, message: want.body!.error.message });
+      await expect(world.instance.letters.submitRecord(letter.id, b.record)).rejects.toMatchObject({ status: 400, code: want.body!.error.code, message: want.body!.error.message });
     }
   }, 120_000);
 
@@ -130,7 +130,7 @@ describe('server ingest, batched over the worker pool', () => {
       import { buildApp } from './src/server/app.ts';
       import { openInstance } from './src/server/open.ts';
       const instance = await openInstance({ dataDir: ${JSON.stringify(world.dir)}, now: () => new Date('2026-11-25T12:00:00Z') });
-      await instance.load();
+      await instance.admin.load();
       const app = await buildApp({ instance, log: () => {} });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       const statuses = await Promise.all(JSON.parse(readFileSync(${JSON.stringify(records)}, 'utf8')).map(async (record) =>

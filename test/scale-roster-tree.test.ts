@@ -3,8 +3,8 @@
  * reads: for every size and every pattern of empty (0) leaves it has the same levels, root, depth
  * and Merkle proofs as @zk-kit/lean-imt filled one leaf at a time (its `insert` hashes a 0 right
  * sibling, as the circuit does) and as @semaphore-protocol/group built the old way (placeholders,
- * then `removeMember`). And the server's incremental update of a cached tree (instance.ts,
- * `updateGroup`, through `Instance.roster()`) gives the tree built from scratch.
+ * then `removeMember`). And the server's incremental update of a cached tree (services/roster.ts,
+ * `updateGroup`, through `instance.roster.current()`) gives the tree built from scratch.
  * The real-proof regression for zero leaves is in semaphore-records.test.ts.
  */
 import { randomBytes } from 'node:crypto';
@@ -159,27 +159,27 @@ describe('the server’s cached roster tree, updated in place', () => {
     dirs.push(dir);
     const { instance } = await openOrInit({ dataDir: dir, name: 'Tree caucus', origin: 'test.invalid/tree' });
     const commitment = () => ((BigInt('0x' + randomBytes(32).toString('hex')) % (SNARK_FIELD - 1n)) + 1n).toString();
-    const added = await instance.addMembers(Array.from({ length: 23 }, (_, i) => ({ name: `Member ${i + 1}` })));
+    const added = await instance.enrollment.addMembers(Array.from({ length: 23 }, (_, i) => ({ name: `Member ${i + 1}` })));
     const fromScratch = async () => {
-      const { snapshot, ref, group } = await instance.roster();
+      const { snapshot, ref, group } = await instance.roster.current();
       const r = rosterRef(snapshot);
       if (!r.ok) throw new Error(r.reason);
       expect(ref).toEqual(r.ref);
       expect(group.leanIMT.export()).toBe(r.group.leanIMT.export());
     };
-    await instance.enrollMany(added.slice(0, 9).map((m) => ({ code: m.code, commitment: commitment() })));
+    await instance.enrollment.enrollMany(added.slice(0, 9).map((m) => ({ code: m.code, commitment: commitment() })));
     await fromScratch(); // builds the cache
-    await instance.enroll(added[9].code, commitment()); // appended
+    await instance.enrollment.enroll(added[9].code, commitment()); // appended
     await fromScratch();
-    await instance.removeMember(added[3].id); // a leaf becomes 0 (a left node with a right sibling)
-    await instance.removeMember(added[9].id); // the last leaf becomes 0
+    await instance.enrollment.removeMember(added[3].id); // a leaf becomes 0 (a left node with a right sibling)
+    await instance.enrollment.removeMember(added[9].id); // the last leaf becomes 0
     await fromScratch();
-    for (const m of added.slice(10, 15)) await instance.enroll(m.code, commitment()); // appended after zeros
+    for (const m of added.slice(10, 15)) await instance.enrollment.enroll(m.code, commitment()); // appended after zeros
     await fromScratch();
-    const replace = await instance.approveReplacement(added[4].id); // a replaced identity keeps its leaf
-    await instance.enroll(replace.code, commitment());
+    const replace = await instance.enrollment.approveReplacement(added[4].id); // a replaced identity keeps its leaf
+    await instance.enrollment.enroll(replace.code, commitment());
     await fromScratch();
-    await instance.enrollMany(added.slice(15).map((m) => ({ code: m.code, commitment: commitment() })));
+    await instance.enrollment.enrollMany(added.slice(15).map((m) => ({ code: m.code, commitment: commitment() })));
     await fromScratch();
     await instance.db.destroy();
   });

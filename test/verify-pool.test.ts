@@ -30,8 +30,8 @@ beforeAll(async () => {
   await letter.sign(2, { action: 'support', display: 'anonymous', seq: 1 });
   await letter.sign(2, { action: 'withdraw', seq: 2 });
   await letter.sign(3, { action: 'support', display: 'anonymous', seq: 1 });
-  await world.instance.closeLetter(letter.id);
-  bundle = await world.instance.bundle(letter.id);
+  await world.instance.letters.close(letter.id);
+  bundle = await world.instance.bundles.letter(letter.id);
   const opened = bundle.opened.entry;
   if (opened.kind !== 'letter-opened') throw new Error('the bundle does not open with its letter');
   proofs = [opened.proposal, ...bundle.records.flatMap(({ entry }) => (entry.kind === 'signature' ? [entry.record.proof] : []))];

@@ -23,10 +23,10 @@ export const passphraseOption = () => new Option('--passphrase-file <file>', 're
 
 export async function withInstance<T>(dataDir: string, fn: (instance: Instance) => Promise<T>): Promise<T> {
   const instance = await openInstance({ dataDir });
-  if (!(await instance.isInitialized())) {
+  if (!(await instance.admin.isInitialized())) {
     throw new CliError('not_initialized', `no instance in ${dataDir}: run \`undersigned init --data ${dataDir}\` first`);
   }
-  await instance.load();
+  await instance.admin.load();
   try {
     return await fn(instance);
   } finally {

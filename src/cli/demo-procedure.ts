@@ -56,7 +56,7 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
     const { secrets, ref: committee } = await formCommittee(instance, 'Demo trustees', trustees.k, allNames.slice(members));
     log(`trustees: ${trustees.k} of ${trustees.n} committee ready`);
 
-    const { snapshot, ref } = await instance.roster();
+    const { snapshot, ref } = await instance.roster.current();
     const computed = rosterRef(snapshot);
     if (!computed.ok) throw new Error(computed.reason);
 
@@ -77,14 +77,14 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
       };
       noticeId = computeLetterId(letter);
       const ctx = (i: number) => ({ identity: identities[i], group: computed.group, letter, letterId: noticeId!, artifacts: nodeArtifacts });
-      await instance.proposeLetter(letter, await proveProposal(ctx(0)));
+      await instance.letters.propose(letter, await proveProposal(ctx(0)));
       const display = preset.notice.revealSigners === 'all' ? 'named' : 'anonymous';
       const signing = new Progress('notice', needed);
       for (let i = 0; i < needed; i++) {
-        await instance.submitRecord(noticeId, await proveAction(ctx(i), { action: 'support', display, seq: 1 }));
+        await instance.letters.submitRecord(noticeId, await proveAction(ctx(i), { action: 'support', display, seq: 1 }));
         signing.tick(i + 1);
       }
-      await instance.closeLetter(noticeId);
+      await instance.letters.close(noticeId);
       log(`notice: ${needed} of ${members} signed (${display}), the procedure's threshold`);
     }
 
@@ -123,7 +123,7 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
       const step = await trusteeStep(inProcessTrusteeApi(instance), s, nodeVerificationKeys, random);
       for (const line of step.did) log(`trustee: ${line}`);
     }
-    const bundle = await instance.ballots.bundle(ballotId);
+    const bundle = await instance.bundles.procedure(ballotId);
     await instance.db.destroy();
     return bundle;
   } finally {

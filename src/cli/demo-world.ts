@@ -18,12 +18,12 @@ export const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
 
 /** Add `names` to the roster and enroll each with a fresh identity (a progress bar when `progress`). */
 export async function enrollMembers(instance: Instance, names: readonly string[], progress?: string): Promise<Identity[]> {
-  const added = await instance.addMembers(names.map((name) => ({ name })));
+  const added = await instance.enrollment.addMembers(names.map((name) => ({ name })));
   const identities: Identity[] = [];
   const bar = progress ? new Progress(progress, added.length) : null;
   for (let i = 0; i < added.length; i++) {
     const identity = identityFromPrivateKey(random(32));
-    await instance.enroll(added[i].code, identity.commitment.toString());
+    await instance.enrollment.enroll(added[i].code, identity.commitment.toString());
     identities.push(identity);
     bar?.tick(i + 1);
   }

@@ -75,7 +75,7 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
       log(`trustees: ${k} of ${n} committee formed, key ${formed.ref.publicKey.slice(0, 16)}…`);
     }
 
-    const { snapshot, ref } = await instance.roster();
+    const { snapshot, ref } = await instance.roster.current();
     const computed = rosterRef(snapshot);
     if (!computed.ok) throw new Error(computed.reason);
     const letter: Letter = {
@@ -96,7 +96,7 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
     const id = computeLetterId(letter);
     const ctx = (i: number): ProverContext => ({ identity: identities[i], group: computed.group, letter, letterId: id, artifacts: nodeArtifacts });
     log(`letter ${id.slice(0, 16)}…: proposed anonymously by a member`);
-    await instance.proposeLetter(letter, await proveProposal(ctx(members - 1)));
+    await instance.letters.propose(letter, await proveProposal(ctx(members - 1)));
 
     // Who does what: signers are members 0..signers-1, the first `named` of them named; one signer
     // withdraws and signs again; one more member signs and withdraws for good.
@@ -115,12 +115,12 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i];
       const record = await proveAction(ctx(p.who), { action: p.action, display: p.display, seq: p.seq, random });
-      await instance.submitRecord(id, record);
+      await instance.letters.submitRecord(id, record);
       signing.tick(i + 1);
     }
     log(`${plan.length} signature records made and verified (${signers} standing, 1 withdrawn for good)`);
 
-    const closed = await instance.closeLetter(id);
+    const closed = await instance.letters.close(id);
     log(`closed: ${closed.count} of ${members} signed`);
     if (options.trustees) {
       // Every trustee but one (offline) recomputes the count from the public records and, if the
@@ -131,7 +131,7 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
         for (const line of step.did) log(`trustee: ${line}`);
       }
     }
-    const bundle = await instance.bundle(id);
+    const bundle = await instance.bundles.letter(id);
     await instance.db.destroy();
     return { bundle, names: names.slice(0, named) };
   } finally {

@@ -175,3 +175,20 @@ export async function migrate(db: Db): Promise<void> {
 }
 
 export { sql };
+
+/** Rows go in this many at a time (SQLite's limit on bound parameters is 32,766). */
+export const INSERT_BATCH = 500;
+
+export function* chunks<T>(items: T[], n: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += n) yield items.slice(i, i + n);
+}
+
+export async function readMeta(db: Db, key: string): Promise<string | null> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value ?? null;
+}
+
+export async function upsertMeta(db: Db, key: string, value: string): Promise<void> {
+  const r = await db.updateTable('meta').set({ value }).where('key', '=', key).executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) await db.insertInto('meta').values({ key, value }).execute();
+}

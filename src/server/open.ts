@@ -30,10 +30,10 @@ export async function openInstance(options: OpenOptions): Promise<Instance> {
 /** Open, creating the instance on first use; returns the setup token when one was just made. */
 export async function openOrInit(options: OpenOptions & { name?: string; origin?: string }): Promise<{ instance: Instance; setupToken: string | null }> {
   const instance = await openInstance(options);
-  if (await instance.isInitialized()) {
-    await instance.load();
+  if (await instance.admin.isInitialized()) {
+    await instance.admin.load();
     return { instance, setupToken: null };
   }
-  const { setupToken } = await instance.init({ name: options.name ?? 'Our group', origin: options.origin ?? 'localhost/undersigned' });
+  const { setupToken } = await instance.admin.init({ name: options.name ?? 'Our group', origin: options.origin ?? 'localhost/undersigned' });
   return { instance, setupToken };
 }

@@ -73,14 +73,14 @@ export async function makeCorpus(): Promise<Corpus> {
     await plain.sign(2, { action: 'support', display: 'anonymous', seq: 1 });
     await plain.sign(2, { action: 'withdraw', seq: 2 });
     await plain.sign(2, { action: 'support', display: 'anonymous', seq: 3 });
-    await world.instance.closeLetter(plain.id);
-    const letter = await world.instance.bundle(plain.id);
+    await world.instance.letters.close(plain.id);
+    const letter = await world.instance.bundles.letter(plain.id);
     // Double signing: the letter's root and action, another scope (so another nullifier).
     const action: Action = { format: 'undersigned-action/1', letterId: plain.id, action: 'support', display: 'anonymous', seq: 1 };
     const depth = plain.letter.roster.depth;
     const member = (i: number, d = depth) => ({ ...plain.ctx(i), depth: d, what: 'letter' });
     const foreignScopeRecord: SignatureRecord = { action, proof: await proveMembership(member(3), actionMessage(action), signatureScope('ef'.repeat(32))) };
-    const outsider = { identity: other.identities[0], group: (await other.instance.roster()).group, depth, artifacts: nodeArtifacts, what: 'letter' };
+    const outsider = { identity: other.identities[0], group: (await other.instance.roster.current()).group, depth, artifacts: nodeArtifacts, what: 'letter' };
     const proposal = {
       otherRoster: await proveMembership(outsider, proposalMessage(plain.id), proposalScope(plain.id)),
       otherDepth: await proveMembership(member(4, depth + 1), proposalMessage(plain.id), proposalScope(plain.id)),
@@ -114,9 +114,9 @@ export async function makeCorpus(): Promise<Corpus> {
     await sealedLetter.sign(0, { action: 'support', display: 'sealed', seq: 1, random });
     await sealedLetter.sign(1, { action: 'support', display: 'sealed', seq: 1, random });
     await sealedLetter.sign(2, { action: 'support', display: 'anonymous', seq: 1 });
-    await world.instance.closeLetter(sealedLetter.id);
+    await world.instance.letters.close(sealedLetter.id);
     for (const s of [secrets[0], secrets[2]]) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
-    const sealed = await world.instance.bundle(sealedLetter.id);
+    const sealed = await world.instance.bundles.letter(sealedLetter.id);
     const sealedScope = signatureScope(sealedLetter.id);
     const misbound: Action = {
       format: 'undersigned-action/1',
@@ -138,8 +138,8 @@ export async function makeCorpus(): Promise<Corpus> {
     const notice = await openLetter(world, { visibility: 'at-threshold' });
     await notice.sign(0, { action: 'support', display: 'named', seq: 1 });
     await notice.sign(1, { action: 'support', display: 'named', seq: 1 });
-    await world.instance.closeLetter(notice.id);
-    const { ref, group } = await world.instance.roster();
+    await world.instance.letters.close(notice.id);
+    const { ref, group } = await world.instance.roster.current();
     const ballot: Ballot = {
       format: 'undersigned-ballot/1',
       question: 'Should the leader of the party be replaced?',
@@ -164,7 +164,7 @@ export async function makeCorpus(): Promise<Corpus> {
     }
     await world.instance.ballots.close(id);
     for (const s of [secrets[0], secrets[1]]) await trusteeStep(inProcessTrusteeApi(world.instance), s, nodeVerificationKeys, random);
-    const procedure = await world.instance.ballots.bundle(id);
+    const procedure = await world.instance.bundles.procedure(id);
 
     // Forged votes by member E (index 4), membership re-proven over each.
     const Y = decodePoint(committeeRef.publicKey, 'committee key');

@@ -100,7 +100,7 @@ export function journeySuite(lang: Lang): void {
       await enroll(alice, server, codes.get('Alice Tremblay')!, L, dir, { screens, prefix: `${lang}-desktop` });
       await enroll(bob, server, codes.get('Bob Roy')!, L, dir, { screens, prefix: `${lang}-phone` });
       await enroll(chloe, server, codes.get('Chloé Gagnon')!, L, dir);
-      const { snapshot } = await server.instance.roster();
+      const { snapshot } = await server.instance.roster.current();
       expect(snapshot.members.filter((m) => m.commitment !== null).map((m) => m.name)).toEqual(['Alice Tremblay', 'Bob Roy', 'Chloé Gagnon']);
     });
 
@@ -126,7 +126,7 @@ export function journeySuite(lang: Lang): void {
       await expect.poll(() => chloe.tab.page.getByTestId('my-status').textContent()).toBe(L['letter.statusWithdrew']);
       // The receipt kept in the browser was re-checked against the log as it is now.
       await expect.poll(() => alice.tab.page.getByTestId('receipt').textContent()).toContain(L['letter.receiptChecked'].split('{')[0]);
-      const status = await server.instance.letterStatus(letterId);
+      const status = await server.instance.letters.status(letterId);
       expect(status).toMatchObject({ count: 2, named: ['Bob Roy'] });
     });
 
@@ -202,11 +202,11 @@ export function journeySuite(lang: Lang): void {
       const page = visitor.page;
       await page.goto(`${server.url}/log`);
       await page.getByTestId('log-status').waitFor({ timeout: 30_000 });
-      const size = await server.instance.logSize();
+      const size = await server.instance.log.size();
       const forged = await forgedCheckpoint(server, size);
       await page.evaluate(
         ([note, key]) => localStorage.setItem('undersigned.checkpoint', JSON.stringify({ verifierKey: key, note })),
-        [forged, server.instance.verifierKey()],
+        [forged, server.instance.log.verifierKey()],
       );
       await page.reload();
       const warning = page.getByTestId('fork-warning');

@@ -193,7 +193,7 @@ export function tamper(file: string, dir: string, name: string, change: (b: Reco
  */
 export async function forgedCheckpoint(server: Server, size: number): Promise<string> {
   const row = await server.instance.db.selectFrom('meta').select('value').where('key', '=', 'signing_key').executeTakeFirstOrThrow();
-  const origin = server.instance.verifierKey().split('+')[0];
+  const origin = server.instance.log.verifierKey().split('+')[0];
   return signNote(formatCheckpoint({ origin, size, rootHash: new Uint8Array(randomBytes(32)) }), { name: origin, secretKey: hexToBytes(row.value) });
 }
 

@@ -67,8 +67,8 @@ describe.skipIf(!haveChromium)('bad input in the web app', () => {
 
   beforeAll(async () => {
     server = await startServer();
-    await server.instance.setup(server.setupToken);
-    const added = await server.instance.addMembers(['Ann Lee', 'Ben Ng', 'Cid Roy', 'Dee Fox', 'Eve Poe'].map((name) => ({ name })));
+    await server.instance.admin.setup(server.setupToken);
+    const added = await server.instance.enrollment.addMembers(['Ann Lee', 'Ben Ng', 'Cid Roy', 'Dee Fox', 'Eve Poe'].map((name) => ({ name })));
     codes = new Map(added.map((m) => [m.name, m.code]));
     browser = await launchBrowser();
     dir = tempDir();
@@ -97,7 +97,7 @@ describe.skipIf(!haveChromium)('bad input in the web app', () => {
     await page.getByRole('button', { exact: true, name: en['action.retry'] }).click();
     await page.getByText(msg(en, 'enroll.done', { name: 'Ann Lee' })).waitFor({ timeout: 60_000 });
     ann.backup = file;
-    const enrolled = (await server.instance.roster()).snapshot.members.find((m) => m.name === 'Ann Lee')!;
+    const enrolled = (await server.instance.roster.current()).snapshot.members.find((m) => m.name === 'Ann Lee')!;
     expect(enrolled.commitment).toBe(JSON.parse(readFileSync(file, 'utf8')).commitment);
   });
 
@@ -226,12 +226,12 @@ describe.skipIf(!haveChromium)('bad input in the web app', () => {
     await enroll(cid, server, codes.get('Cid Roy')!, en, dir);
     const { page } = cid.tab;
     const id = await propose(page, server, en, { title: 'Kept while offline', recipient: 'The chair', text: 'Signed on a bad connection.' });
-    const before = (await server.instance.letterStatus(id)).count;
+    const before = (await server.instance.letters.status(id)).count;
     await page.route('**/api/letters/*/records', (route) => route.abort('connectionrefused'));
     await page.getByRole('button', { exact: true, name: en['letter.signAnonymous'] }).click();
     await alert(page, en['letter.keptForRetry']);
     expect(JSON.parse((await page.evaluate(() => localStorage.getItem('undersigned.outbox')))!)).toHaveLength(1);
-    expect((await server.instance.letterStatus(id)).count).toBe(before);
+    expect((await server.instance.letters.status(id)).count).toBe(before);
 
     await page.reload();
     await alert(page, en['letter.keptForRetry']);
@@ -242,7 +242,7 @@ describe.skipIf(!haveChromium)('bad input in the web app', () => {
     await page.unroute('**/api/letters/*/records');
     await page.getByRole('button', { exact: true, name: en['letter.retryNow'] }).click();
     await page.getByText(en['letter.sentLater']).waitFor({ timeout: 60_000 });
-    expect((await server.instance.letterStatus(id)).count).toBe((before ?? 0) + 1);
+    expect((await server.instance.letters.status(id)).count).toBe((before ?? 0) + 1);
     expect(await page.evaluate(() => localStorage.getItem('undersigned.outbox'))).toBeNull();
     await expect.poll(() => page.getByTestId('my-status').textContent()).toBe(en['letter.statusAnonymous']);
     expect(cid.tab.problems.filter((p) => !p.includes('ERR_CONNECTION_REFUSED') && !p.includes('Failed to fetch'))).toEqual([]);
@@ -256,7 +256,7 @@ describe.skipIf(!haveChromium)('bad input in the web app', () => {
     await page.route('**/api/letters/*/records', (route) => route.abort('connectionrefused'));
     await page.getByRole('button', { exact: true, name: en['letter.signAnonymous'] }).click();
     await alert(page, en['letter.keptForRetry']);
-    await server.instance.closeLetter(id);
+    await server.instance.letters.close(id);
     await page.unroute('**/api/letters/*/records');
     await page.getByRole('button', { exact: true, name: en['letter.retryNow'] }).click();
     await alert(page, en['error.letter_closed']);

@@ -59,7 +59,7 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
     alice = await person(browser, 'Alice Tremblay', 'en');
     await enroll(alice, server, codes.get('Alice Tremblay')!, L, dir);
     const bob = identityFromPrivateKey(random(32));
-    await server.instance.enroll(codes.get('Bob Roy')!, bob.commitment.toString());
+    await server.instance.enrollment.enroll(codes.get('Bob Roy')!, bob.commitment.toString());
     others.push(bob, ...(await enrollMembers(server.instance, ['Chloé Gagnon', 'Dan Smith'])));
     secrets.push(...(await formCommittee(server.instance, 'Trustees', 2, ['T1', 'T2', 'T3'])).secrets);
     expect(await server.instance.committee.letterRef()).not.toBeNull();
@@ -113,7 +113,7 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
     expect(await page.getByTestId('vote-done').textContent()).toBe(L['ballot.votedRecorded']);
 
     // The others vote on the server side: Bob and Chloé for Bob, Dan for Chloé; Bob votes no on the adoption.
-    const { snapshot } = await server.instance.roster();
+    const { snapshot } = await server.instance.roster.current();
     const computed = rosterRef(snapshot);
     if (!computed.ok) throw new Error(computed.reason);
     for (const [which, plan] of [
@@ -167,14 +167,14 @@ describe.skipIf(!haveChromium)('an election and a recorded vote, opened from the
       .insertInto('ballots')
       .values({ id: forgedId, body: canonicalJson(forged), opened_idx: row.opened_idx, closed_idx: null, deadline: forged.deadline })
       .execute();
-    const before = (await server.instance.logView()).size;
+    const before = (await server.instance.log.view()).size;
     const page = alice.tab.page;
     await page.goto(`${server.url}/ballots/${forgedId}`);
     await page.getByRole('radio', { name: 'Bob Roy', exact: true }).check({ timeout: 60_000 });
     await page.getByRole('button', { exact: true, name: L['ballot.vote'] }).click();
     await page.getByText(L['error.committee_mismatch']).waitFor({ timeout: 120_000 });
     expect(await page.getByTestId('vote-done').count()).toBe(0);
-    expect((await server.instance.logView()).size).toBe(before);
+    expect((await server.instance.log.view()).size).toBe(before);
     expect(await server.instance.db.selectFrom('votes').select('seq').where('ballot_id', '=', forgedId).execute()).toEqual([]);
   });
 

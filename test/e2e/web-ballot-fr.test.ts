@@ -67,7 +67,7 @@ describe.skipIf(!haveChromium)('a leadership review from notice to decision, in 
     await enroll(amelie, server, codes.get('Amélie Tremblay')!, L, dir);
     await enroll(benoit, server, codes.get('Benoît Gagnon')!, L, dir);
     others.push(...(await enrollMembers(server.instance, ['Chantal Roy', 'Denis Côté', 'Élise Bouchard', 'François Lévesque'])));
-    const { snapshot } = await server.instance.roster();
+    const { snapshot } = await server.instance.roster.current();
     expect(snapshot.members.filter((m) => m.commitment !== null)).toHaveLength(6);
   });
 
@@ -83,17 +83,17 @@ describe.skipIf(!haveChromium)('a leadership review from notice to decision, in 
       text: 'Nous, membres soussignés du caucus, demandons un examen de la direction en vertu de la Loi sur le Parlement du Canada.',
     });
     await sign(amelie.tab.page, L, 'named');
-    const status = await server.instance.letterStatus(noticeId);
+    const status = await server.instance.letters.status(noticeId);
     const letter = status.letter as Letter;
-    const { snapshot } = await server.instance.roster();
+    const { snapshot } = await server.instance.roster.current();
     const computed = rosterRef(snapshot);
     if (!computed.ok) throw new Error(computed.reason);
-    await server.instance.submitRecord(
+    await server.instance.letters.submitRecord(
       noticeId,
       await proveAction({ identity: others[0], group: computed.group, letter, letterId: noticeId, artifacts: nodeArtifacts }, { action: 'support', display: 'named', seq: 1 }),
     );
     await closeLetter(organizer.page, server, L);
-    expect(await server.instance.letterStatus(noticeId)).toMatchObject({ status: 'closed', count: 2, named: ['Amélie Tremblay', 'Chantal Roy'] });
+    expect(await server.instance.letters.status(noticeId)).toMatchObject({ status: 'closed', count: 2, named: ['Amélie Tremblay', 'Chantal Roy'] });
   });
 
   it('the closed notice offers to open the leadership review’s ballot, and the organizer opens it', async () => {
@@ -135,7 +135,7 @@ describe.skipIf(!haveChromium)('a leadership review from notice to decision, in 
     await vote(benoit, 'result.option.yes', true);
 
     const { ballot } = await server.instance.ballots.get(ballotId);
-    const { snapshot } = await server.instance.roster();
+    const { snapshot } = await server.instance.roster.current();
     const computed = rosterRef(snapshot);
     if (!computed.ok) throw new Error(computed.reason);
     const ctx = (identity: Identity) => ({ identity, group: computed.group, ballot: ballot as Ballot, ballotId, artifacts: nodeArtifacts });

@@ -26,7 +26,7 @@ describe.skipIf(!haveChromium)('the organizer’s roster page with 2,500 members
     browser = await launchBrowser();
     const names = Array.from({ length: MEMBERS }, (_, i) => `Member ${String(i + 1).padStart(4, '0')}`);
     names[1733] = 'Émilie Lévesque-Tremblay';
-    await server.instance.addMembers(names.map((name) => ({ name })));
+    await server.instance.enrollment.addMembers(names.map((name) => ({ name })));
   });
 
   afterAll(async () => {

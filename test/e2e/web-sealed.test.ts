@@ -208,11 +208,11 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
     await a.getByRole('button', { exact: true, name: en['propose.submit'] }).click();
     await a.waitForURL(/\/letters\/[0-9a-f]{64}$/, { timeout: 120_000 });
     reached = new URL(a.url()).pathname.split('/').pop()!;
-    const letter = (await server.instance.letterStatus(reached)).letter;
+    const letter = (await server.instance.letters.status(reached)).letter;
     expect(letter).toMatchObject({ revealThreshold: THRESHOLD, committee: await server.instance.committee.letterRef() });
     // The second with the CLI's function, by Alice's identity taken from her browser.
     const key = JSON.parse((await a.evaluate(() => sessionStorage.getItem('undersigned.key')))!) as string;
-    const ctx = { client: new Client(server.url), identity: identityFromPrivateKey(hexToBytes(key)), verifierKey: server.instance.verifierKey() };
+    const ctx = { client: new Client(server.url), identity: identityFromPrivateKey(hexToBytes(key)), verifierKey: server.instance.log.verifierKey() };
     const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     below = (await proposeLetter(ctx, { ...BELOW, deadline, revealThreshold: THRESHOLD, visibility: 'live' }, { sealed: true })).letterId;
 
@@ -262,15 +262,15 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
     await c.getByText(msg(fr, 'letter.signedSealed', { t: THRESHOLD })).waitFor({ timeout: 120_000 });
 
     // The count includes the sealed signers; only the named one has a name, even for the server.
-    expect(await server.instance.letterStatus(reached)).toMatchObject({ count: 4, named: ['Bob Roy'] });
-    expect(await server.instance.letterStatus(below)).toMatchObject({ count: 2, named: [] });
+    expect(await server.instance.letters.status(reached)).toMatchObject({ count: 4, named: ['Bob Roy'] });
+    expect(await server.instance.letters.status(below)).toMatchObject({ count: 2, named: [] });
     await openLetter(a, server, en, below);
     await expect.poll(() => a.getByTestId('count').textContent()).toBe(countText(en, 2, 4));
   });
 
   it('after the close, one trustee publishes their part on the page, another with the CLI, and the letter shows the revealed names', async () => {
-    await server.instance.closeLetter(reached);
-    await server.instance.closeLetter(below);
+    await server.instance.letters.close(reached);
+    await server.instance.letters.close(below);
 
     // Tess comes back later: the page forgot her key; she opens her file again.
     const page = tess.tab.page;
@@ -308,7 +308,7 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
     await screen(bob.tab.page, 'en-phone-letter-revealed', screens);
 
     // The result file says the same, checked offline.
-    const bundle = await server.instance.bundle(reached);
+    const bundle = await server.instance.bundles.letter(reached);
     const verdict = await verifyBundle(bundle, { keys: nodeVerificationKeys });
     expect(verdict).toMatchObject({ valid: true, count: 4, named: ['Bob Roy'], revealed: ['Alice Tremblay', 'Chloé Gagnon'] });
   });
@@ -324,7 +324,7 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
     await expect.poll(() => a.getByTestId('sealed-outcome').textContent(), { timeout: 30_000 }).toBe(plural(en, 'sealed.stayed', 2, { t: THRESHOLD }));
     await screen(a, 'en-desktop-letter-stayed-sealed', screens);
 
-    const bundle = await server.instance.bundle(below);
+    const bundle = await server.instance.bundles.letter(below);
     expect(bundle.reveals).toEqual([]);
     expect(bundle.result.revealed).toEqual([]);
     expect(bundle.result.sealed).toMatchObject({ total: 2, revealed: 0, stillSealed: 2, status: 'below-threshold' });
@@ -350,7 +350,7 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
 
   it('a closed secret ballot: a trustee publishes their part of its tally on the page, another with the CLI', async () => {
     const committee = (await server.instance.committee.letterRef())!;
-    const { ref, snapshot } = await server.instance.roster();
+    const { ref, snapshot } = await server.instance.roster.current();
     const question = 'Who should be the interim leader?';
     const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const ballot: Ballot = { format: 'undersigned-ballot/1', question, options: ['Alice Tremblay', 'Bob Roy'], roster: ref, committee, deadline, procedure: 'ca-interim-leader', notice: null, nonce: '0f'.repeat(16) };
@@ -375,7 +375,7 @@ describe.skipIf(!haveChromium)('sealed signatures and the trustee page, in a rea
     await screen(page, 'en-desktop-trustee-tallied', screens);
 
     await runOnce(server.url, cliTrustees[0].secret);
-    const verdict = await verifyProcedureBundle(await server.instance.ballots.bundle(ballotId), { keys: nodeVerificationKeys });
+    const verdict = await verifyProcedureBundle(await server.instance.bundles.procedure(ballotId), { keys: nodeVerificationKeys });
     expect(verdict).toMatchObject({ valid: true, voters: 2, tally: { 'Alice Tremblay': 0, 'Bob Roy': 2 }, trustees: { used: [1, 2] } });
   });
 

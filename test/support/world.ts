@@ -37,11 +37,11 @@ export async function makeWorld(options: { members?: number; enroll?: number } =
   const clock = { now: new Date('2026-11-25T12:00:00Z') };
   const { instance, setupToken } = await openOrInit({ dataDir: dir, name: 'Test caucus', origin: 'test.invalid/caucus', now: () => clock.now });
   const names = Array.from({ length: members }, (_, i) => `Member ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? i : ''}`);
-  const added = await instance.addMembers(names.map((name) => ({ name })));
+  const added = await instance.enrollment.addMembers(names.map((name) => ({ name })));
   const identities: Identity[] = [];
   for (let i = 0; i < enrollCount; i++) {
     const id = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
-    await instance.enroll(added[i].code, id.commitment.toString());
+    await instance.enrollment.enroll(added[i].code, id.commitment.toString());
     identities.push(id);
   }
   return {
@@ -67,7 +67,7 @@ export interface OpenLetter {
 
 /** Fix the current roster in a letter, have member `proposer` propose it. */
 export async function openLetter(world: World, overrides: Partial<Letter> = {}, proposer = 0): Promise<OpenLetter> {
-  const { snapshot, ref } = await world.instance.roster();
+  const { snapshot, ref } = await world.instance.roster.current();
   const computed = rosterRef(snapshot);
   if (!computed.ok) throw new Error(computed.reason);
   const letter: Letter = {
@@ -84,14 +84,14 @@ export async function openLetter(world: World, overrides: Partial<Letter> = {}, 
   };
   const id = computeLetterId(letter);
   const ctx = (i: number): ProverContext => ({ identity: world.identities[i], group: computed.group, letter, letterId: id, artifacts: nodeArtifacts });
-  await world.instance.proposeLetter(letter, await proveProposal(ctx(proposer)));
+  await world.instance.letters.propose(letter, await proveProposal(ctx(proposer)));
   return {
     id,
     letter,
     ctx,
     async sign(i, choice) {
       const record = await proveAction(ctx(i), choice);
-      await world.instance.submitRecord(id, record);
+      await world.instance.letters.submitRecord(id, record);
       return record;
     },
   };

@@ -27,7 +27,7 @@ export function ballotCommands(program: Command): void {
       await withInstance(o.data, async (i) => {
         const committee = await i.committee.letterRef();
         if (!committee) throw new CliError('committee_not_ready', 'a secret ballot needs a trustee committee whose key generation is complete (committee create, trustee run)');
-        const { ref } = await i.roster();
+        const { ref } = await i.roster.current();
         const r = await i.ballots.open({
           format: 'undersigned-ballot/1',
           question: o.lang === 'fr' ? preset.ballot.question.fr : preset.ballot.question.en,
@@ -67,7 +67,7 @@ export function ballotCommands(program: Command): void {
     .requiredOption('--out <file>')
     .action(async (id: string, o) => {
       await withInstance(o.data, async (i) => {
-        writeFileSync(o.out, JSON.stringify(await i.ballots.bundle(id)) + '\n');
+        writeFileSync(o.out, JSON.stringify(await i.bundles.procedure(id)) + '\n');
         out(`procedure bundle written to ${o.out}`);
       });
     });

@@ -15,7 +15,7 @@ export function bundleCommands(program: Command): void {
     .requiredOption('--out <file>')
     .action(async (id: string, o) => {
       await withInstance(o.data, async (i) => {
-        writeFileSync(o.out, JSON.stringify(await i.bundle(id)) + '\n');
+        writeFileSync(o.out, JSON.stringify(await i.bundles.letter(id)) + '\n');
         out(`bundle written to ${o.out}`);
       });
     });

@@ -18,14 +18,14 @@ export function instanceCommands(program: Command): void {
     .option('--new-setup-token', 'make a new setup token for an existing instance')
     .action(async (o) => {
       if (o.newSetupToken) {
-        await withInstance(o.data, async (i) => out(`setup token: ${await i.newSetupToken()}`));
+        await withInstance(o.data, async (i) => out(`setup token: ${await i.admin.newSetupToken()}`));
         return;
       }
       const instance = await openInstance({ dataDir: o.data });
       try {
-        const { setupToken } = await instance.init({ name: o.name, origin: o.origin });
+        const { setupToken } = await instance.admin.init({ name: o.name, origin: o.origin });
         out(`created instance "${o.name}" in ${o.data}`);
-        out(`log key: ${instance.verifierKey()}`);
+        out(`log key: ${instance.log.verifierKey()}`);
         out(`setup token (one use, 72 hours): ${setupToken}`);
       } finally {
         await instance.db.destroy();
@@ -53,7 +53,7 @@ export function instanceCommands(program: Command): void {
       const port = typeof bound === 'object' && bound ? bound.port : o.port;
       const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
       out(`undersigned is running at ${url}/`);
-      out(`data: ${o.data}   log key: ${instance.verifierKey()}`);
+      out(`data: ${o.data}   log key: ${instance.log.verifierKey()}`);
       if (setupToken) {
         out(`one-time setup link for the organizer: ${url}/setup#${setupToken}`);
         out(`(opening the link does not use it up; the token is spent only when setup completes)`);

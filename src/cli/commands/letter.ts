@@ -40,7 +40,7 @@ export function letterCommands(program: Command): void {
     .option('--json')
     .action(async (o) => {
       await withInstance(o.data, async (i) => {
-        const letters = await i.letters();
+        const letters = await i.letters.list();
         if (o.json) return json(letters);
         for (const l of letters) out(`${l.letterId}  ${l.status.padEnd(13)} ${l.count === null ? '(hidden)' : `${l.count} of ${l.rosterSize}`}  ${l.letter.title}`);
       });
@@ -50,7 +50,7 @@ export function letterCommands(program: Command): void {
     .description('show a letter and its count (as its visibility allows)')
     .addOption(dataOption())
     .action(async (id: string, o) => {
-      await withInstance(o.data, async (i) => json(await i.letterStatus(id)));
+      await withInstance(o.data, async (i) => json(await i.letters.status(id)));
     });
   letter
     .command('close <id>')
@@ -58,8 +58,8 @@ export function letterCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (id: string, o) => {
       await withInstance(o.data, async (i) => {
-        const r = await i.closeLetter(id);
-        out(`closed: ${r.count} of ${(await i.letterStatus(id)).rosterSize} signed; log entry ${r.index}`);
+        const r = await i.letters.close(id);
+        out(`closed: ${r.count} of ${(await i.letters.status(id)).rosterSize} signed; log entry ${r.index}`);
       });
     });
 }

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { releaseSnarkjs } from '../../node/artifacts.ts';
-import type { Receipt } from '../../server/instance.ts';
+import type { Receipt } from '../../core/member/receipt.ts';
 import { identityOption, json, out, passphraseOption, readText, serverOption } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 import { readPassphrase } from '../passphrase.ts';

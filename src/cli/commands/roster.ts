@@ -17,7 +17,7 @@ export function rosterCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, o) => {
       await withInstance(o.data, async (i) => {
-        const [m] = await i.addMembers([{ name }]);
+        const [m] = await i.enrollment.addMembers([{ name }]);
         if (o.json) json(m);
         else out(`added member ${m.id}: ${m.name}\nenrollment code: ${m.code} (single use, expires ${m.expiresAt})`);
       });
@@ -31,7 +31,7 @@ export function rosterCommands(program: Command): void {
       const parsed = parseRosterCsv(readText(file, 'roster file'));
       if (!parsed.ok) throw new CliError(parsed.code, `${file}: ${parsed.reason}`);
       await withInstance(o.data, async (i) => {
-        const added = await i.addMembers(parsed.members);
+        const added = await i.enrollment.addMembers(parsed.members);
         const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
         writeFileSync(o.codesOut, 'id,name,code,expires\n' + added.map((m) => `${m.id},${quote(m.name)},${m.code},${m.expiresAt}`).join('\n') + '\n', { mode: 0o600 });
         out(`added ${added.length} members; enrollment codes written to ${o.codesOut}`);
@@ -44,7 +44,7 @@ export function rosterCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o) => {
       await withInstance(o.data, async (i) => {
-        const { snapshot, ref } = await i.roster();
+        const { snapshot, ref } = await i.roster.current();
         if (o.json) return json({ snapshot, ref });
         for (const m of snapshot.members) out(`${String(m.id).padStart(5)}  ${m.commitment ? 'enrolled    ' : 'not enrolled'}  ${m.name}`);
         out(`${ref.size} members, ${ref.enrolled} enrolled; root ${ref.root}`);
@@ -56,7 +56,7 @@ export function rosterCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (id: string, o) => {
       await withInstance(o.data, async (i) => {
-        const r = await i.removeMember(parseInteger('<id>')(id));
+        const r = await i.enrollment.removeMember(parseInteger('<id>')(id));
         out(`removed member ${id} (log entry ${r.index})`);
       });
     });
@@ -66,7 +66,7 @@ export function rosterCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (id: string, o) => {
       await withInstance(o.data, async (i) => {
-        const c = await i.reissueCode(parseInteger('<id>')(id));
+        const c = await i.enrollment.reissueCode(parseInteger('<id>')(id));
         out(`enrollment code: ${c.code} (single use, expires ${c.expiresAt})`);
       });
     });
@@ -76,7 +76,7 @@ export function rosterCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (id: string, o) => {
       await withInstance(o.data, async (i) => {
-        const c = await i.approveReplacement(parseInteger('<id>')(id));
+        const c = await i.enrollment.approveReplacement(parseInteger('<id>')(id));
         out(`replacement code: ${c.code} (single use, expires ${c.expiresAt}); the member enrolls a new identity with it`);
       });
     });

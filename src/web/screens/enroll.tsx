@@ -16,7 +16,7 @@ import { ErrorNotice, Field, Notice, Page, ProgressView, download, useTask } fro
 export const MIN_PASSPHRASE = 8;
 const CODE_ALPHABET = /^[0-9A-HJKMNP-TV-Z]{16}$/;
 
-/** The same normalization as the server's (src/server/instance.ts normalizeCode), to catch typos early. */
+/** The same normalization as the server's (src/server/services/enrollment.ts normalizeCode), to catch typos early. */
 export function looksLikeCode(code: string): boolean {
   const c = code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return CODE_ALPHABET.test(c);

@@ -1,30 +1,28 @@
 /**
- * The trustee committee on the server (docs/protocol.md §10–§11): forming it from join codes,
- * relaying the key generation through the public log, and accepting reveal partials after a
- * letter closes. The server checks every entry with the same core code a verifier runs
- * (`evaluateCommittee`, `checkRevealEntry`), so it never logs one a verifier would refuse.
- * One committee per instance: letters and ballots fix its key when they open.
+ * The trustee committee on the server (docs/protocol.md §10): forming it from join codes and
+ * relaying the key generation through the public log. The server checks every entry with the same
+ * core code a verifier runs (`evaluateCommittee`), so it never logs one a verifier would refuse.
+ * One committee per instance: letters and ballots fix its key when they open. The reveal partials
+ * a committee publishes after a letter closes are in reveals.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { type CommitteeEntry, type CommitteeState, evaluateCommittee, transportKeys } from '../core/committee.ts';
-import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from '../core/encoding.ts';
-import type { LogEntry } from '../core/log/entry.ts';
-import { type RevealEntry, RevealEntrySchema, bundleSignatures, checkRevealEntry, sealedToReveal } from '../core/reveal.ts';
-import { type Committee, checkCommittee, committeeId, encodeKey } from '../core/trustee/dkg.ts';
-import { decodePoint } from '../core/trustee/group.ts';
-import { verifySchnorr } from '../core/trustee/proofs.ts';
-import { CommitteeEntrySchemas } from '../core/committee.ts';
-import { ApiError, badRequest, conflict, notFound } from './errors.ts';
-import type { Instance } from './instance.ts';
+import { type CommitteeEntry, CommitteeEntrySchemas, type CommitteeState, evaluateCommittee } from '../../core/committee.ts';
+import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from '../../core/encoding.ts';
+import type { LogEntry } from '../../core/log/entry.ts';
+import { type Committee, checkCommittee, committeeId, encodeKey } from '../../core/trustee/dkg.ts';
+import { decodePoint } from '../../core/trustee/group.ts';
+import { verifySchnorr } from '../../core/trustee/proofs.ts';
+import type { Db } from '../db.ts';
+import { ApiError, badRequest, conflict } from '../errors.ts';
+import type { LogService } from './log.ts';
 
 const hashCode = (code: string) => bytesToHex(sha256(utf8ToBytes(code.toUpperCase().replace(/[\s-]/g, ''))));
 
 export class CommitteeService {
-  constructor(private readonly instance: Instance) {}
-
-  private get db() {
-    return this.instance.db;
-  }
+  constructor(
+    private readonly db: Db,
+    private readonly log: LogService,
+  ) {}
 
   /** The organizer names n trustees and the threshold k; each trustee gets a single-use join code. */
   async create(options: { name: string; k: number; trustees: string[] }): Promise<{ index: number; name: string; code: string }[]> {
@@ -84,7 +82,7 @@ export class CommitteeService {
       };
       const ok = checkCommittee(committee);
       if (!ok.ok) throw badRequest(ok.code, ok.reason);
-      await this.instance.append({ kind: 'committee-created', committeeId: committeeId(committee), committee }, trx);
+      await this.log.append({ kind: 'committee-created', committeeId: committeeId(committee), committee }, trx);
       return { index: slot.idx, committeeCreated: true };
     });
   }
@@ -155,43 +153,12 @@ export class CommitteeService {
       if (entries.some((e) => e.entry.kind === 'committee-ready')) throw conflict('committee_ready', 'the key generation is already complete');
       const next = evaluateCommittee([...entries.map((e) => e.entry), entry]);
       if (!next.ok) throw badRequest(next.code, next.reason);
-      const receipt = await this.instance.append(entry as LogEntry, trx);
+      const receipt = await this.log.append(entry as LogEntry, trx);
       if (next.state.key) {
         const key = encodeKey(next.state.key);
-        await this.instance.append({ kind: 'committee-ready', committeeId: next.state.id, ...key }, trx);
+        await this.log.append({ kind: 'committee-ready', committeeId: next.state.id, ...key }, trx);
       }
       return { index: receipt.index, ready: next.state.key !== null };
     });
   }
-
-  /** The sealed records a trustee must decrypt for a closed letter, and whether it may. */
-  async revealTask(letterId: string) {
-    const status = await this.instance.letterStatus(letterId);
-    if (!status.letter.committee) throw conflict('no_committee', 'this letter takes no sealed signatures');
-    const bundle = await this.instance.bundle(letterId);
-    const sealed = sealedToReveal(bundleSignatures(bundle.records));
-    const count = bundle.result.count;
-    return { letter: status.letter, count, threshold: status.letter.revealThreshold, mayReveal: count >= status.letter.revealThreshold && status.letter.revealThreshold > 0, sealed, bundle };
-  }
-
-  /** A trustee's partial decryptions for a closed letter that reached its threshold. */
-  async submitReveal(letterId: string, input: unknown): Promise<{ index: number }> {
-    const parsed = RevealEntrySchema.safeParse(input);
-    if (!parsed.success) throw badRequest('bad_entry', `entry ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-    const entry: RevealEntry = parsed.data;
-    if (entry.letterId !== letterId) throw badRequest('wrong_letter', 'the partials are for another letter');
-    const task = await this.revealTask(letterId);
-    if (task.bundle.closed === undefined) throw conflict('letter_open', 'names are revealed only after the close');
-    if (!task.mayReveal) throw conflict('below_threshold', `the letter closed with ${task.count} signatures, below its reveal threshold of ${task.threshold}: sealed names stay sealed`);
-    const state = await this.state();
-    if (!state?.key) throw conflict('committee_not_ready', 'the committee has no key');
-    const check = checkRevealEntry({ letterId, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sealed: task.sealed }, entry);
-    if (!check.ok) throw badRequest(check.code, check.reason);
-    const existing = await this.db.selectFrom('log_entries').select('body').where('kind', '=', 'reveal-partials').where('letter_id', '=', letterId).execute();
-    if (existing.some((r) => (JSON.parse(r.body) as RevealEntry).trustee === entry.trustee)) throw conflict('already_revealed', `trustee ${entry.trustee} already published its partials`);
-    const receipt = await this.instance.append(entry, this.db);
-    return { index: receipt.index };
-  }
 }
-
-export { notFound };

@@ -4,31 +4,44 @@
  * homomorphic sums committed to the log, and accept the trustees' tally partials. The same core
  * checks a verifier runs decide every acceptance.
  */
-import { type Ballot, BallotSchema, type VoteRecord, ballotId as computeBallotId, isRecorded, tallyCiphertexts, verifyVote } from '../core/ballot/ballot.ts';
-import { commitmentOf } from '../core/identity.ts';
-import { decodeCiphertext } from '../core/ballot/elgamal.ts';
-import { BallotEntrySchemas } from '../core/ballot/entries.ts';
-import { type TallyEntry, TallyEntrySchema, checkTallyEntry } from '../core/ballot/tally.ts';
-import { bytesToHex, canonicalJson, hexToBytes } from '../core/encoding.ts';
-import type { LogEntry } from '../core/log/entry.ts';
-import { rootFromLeafHashes } from '../core/log/merkle.ts';
-import { type ProcedureBundle, PROCEDURE_BUNDLE_FORMAT } from '../core/procedure-bundle.ts';
-import { PRESETS, noticeThreshold } from '../core/procedures.ts';
-import type { VerificationKeys } from '../core/semaphore.ts';
-import { badRequest, conflict, notFound } from './errors.ts';
-import { transportKeys } from '../core/committee.ts';
-import type { Instance } from './instance.ts';
+import { type Ballot, BallotSchema, type VoteRecord, ballotId as computeBallotId, isRecorded, tallyCiphertexts, verifyVote } from '../../core/ballot/ballot.ts';
+import { decodeCiphertext } from '../../core/ballot/elgamal.ts';
+import { BallotEntrySchemas } from '../../core/ballot/entries.ts';
+import { type TallyEntry, TallyEntrySchema, checkTallyEntry } from '../../core/ballot/tally.ts';
+import { transportKeys } from '../../core/committee.ts';
+import { bytesToHex, canonicalJson, hexToBytes } from '../../core/encoding.ts';
+import { commitmentOf } from '../../core/identity.ts';
+import { rootFromLeafHashes } from '../../core/log/merkle.ts';
+import { PRESETS, noticeThreshold } from '../../core/procedures.ts';
+import type { VerificationKeys } from '../../core/semaphore.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+import type { CommitteeService } from './committee.ts';
+import type { IngestVerifier, Publication } from './ingest.ts';
+import type { LetterService } from './letters.ts';
+import type { LogService } from './log.ts';
+import type { RosterService } from './roster.ts';
 
-type Logged = { index: number; entry: LogEntry; proof: string[] };
+export interface BallotDeps {
+  db: Db;
+  log: LogService;
+  roster: RosterService;
+  committee: CommitteeService;
+  letters: LetterService;
+  verifier: IngestVerifier;
+  publication: Publication;
+  clock: Clock;
+  keys: VerificationKeys;
+}
 
 export class BallotService {
-  constructor(
-    private readonly instance: Instance,
-    private readonly keys: VerificationKeys,
-  ) {}
+  private readonly db: Db;
+  private readonly log: LogService;
 
-  private get db() {
-    return this.instance.db;
+  constructor(private readonly deps: BallotDeps) {
+    this.db = deps.db;
+    this.log = deps.log;
   }
 
   async open(input: unknown): Promise<{ ballotId: string; index: number }> {
@@ -38,24 +51,24 @@ export class BallotService {
     const id = computeBallotId(ballot);
     const preset = PRESETS[ballot.procedure];
     if (!preset) throw badRequest('unknown_procedure', `there is no procedure "${ballot.procedure}"`);
-    if (ballot.deadline <= this.instance.nowIso()) throw badRequest('deadline_passed', 'the deadline must be in the future');
-    const { ref } = await this.instance.roster();
+    if (ballot.deadline <= this.deps.clock.iso()) throw badRequest('deadline_passed', 'the deadline must be in the future');
+    const { ref } = await this.deps.roster.current();
     if (canonicalJson(ref) !== canonicalJson(ballot.roster)) throw conflict('roster_changed', 'the ballot must fix the current roster');
-    const committee = await this.instance.committee.letterRef();
+    const committee = await this.deps.committee.letterRef();
     if (!committee || canonicalJson(committee) !== canonicalJson(ballot.committee)) {
       throw conflict('committee_mismatch', 'the ballot must fix the current, complete trustee committee');
     }
     if (!preset.notice && ballot.notice) throw badRequest('unexpected_notice', `the procedure "${ballot.procedure}" takes no notice letter`);
     if (preset.notice) {
       if (!ballot.notice) throw badRequest('notice_required', `the procedure "${ballot.procedure}" opens a ballot only on a notice letter`);
-      const notice = await this.instance.letterStatus(ballot.notice);
+      const notice = await this.deps.letters.status(ballot.notice);
       const needed = noticeThreshold(preset, notice.letter.roster.size) ?? 0;
       if (notice.status !== 'closed') throw conflict('notice_open', 'the notice letter must be closed first');
       if ((notice.count ?? 0) < needed) throw conflict('notice_below_threshold', `the notice has ${notice.count} signatures; the procedure needs ${needed}`);
     }
     return this.db.transaction().execute(async (trx) => {
       if (await trx.selectFrom('ballots').select('id').where('id', '=', id).executeTakeFirst()) throw conflict('ballot_exists', 'this ballot is already open');
-      const receipt = await this.instance.append({ kind: 'ballot-opened', ballotId: id, ballot }, trx);
+      const receipt = await this.log.append({ kind: 'ballot-opened', ballotId: id, ballot }, trx);
       await trx.insertInto('ballots').values({ id, body: canonicalJson(ballot), opened_idx: receipt.index, closed_idx: null, deadline: ballot.deadline }).execute();
       return { ballotId: id, index: receipt.index };
     });
@@ -70,7 +83,7 @@ export class BallotService {
 
   async list() {
     const rows = await this.db.selectFrom('ballots').selectAll().orderBy('opened_idx', 'desc').execute();
-    return rows.map((r) => ({ ballotId: r.id, ballot: JSON.parse(r.body) as Ballot, status: r.closed_idx !== null ? 'closed' : r.deadline <= this.instance.nowIso() ? 'past-deadline' : 'open' }));
+    return rows.map((r) => ({ ballotId: r.id, ballot: JSON.parse(r.body) as Ballot, status: r.closed_idx !== null ? 'closed' : r.deadline <= this.deps.clock.iso() ? 'past-deadline' : 'open' }));
   }
 
   async nullifierState(id: string, nullifier: string) {
@@ -82,12 +95,12 @@ export class BallotService {
   /** A vote: the proof is the credential; the latest vote per nullifier counts. */
   async vote(id: string, record: VoteRecord) {
     // A vote that arrived before the deadline counts, even if its publication window ends after it.
-    const arrived = this.instance.nowIso();
+    const arrived = this.deps.clock.iso();
     const { ballot, row } = await this.get(id);
-    const roster = await this.instance.rosterFixedBy(ballot.roster, async () => row.opened_idx);
-    const check = await verifyVote(record, ballot, id, this.keys, roster.byCommitment, (proof) => this.instance.verifyProof(proof));
+    const roster = await this.deps.roster.fixedBy(ballot.roster, async () => row.opened_idx);
+    const check = await verifyVote(record, ballot, id, this.deps.keys, roster.byCommitment, (proof) => this.deps.verifier.verify(proof));
     if (!check.ok) throw badRequest(check.code, check.reason);
-    return this.instance.publish(async (trx) => {
+    return this.deps.publication.publish(async (trx) => {
       const { row } = await this.get(id, trx);
       if (row.closed_idx !== null) throw conflict('ballot_closed', 'this ballot is closed');
       if (row.deadline <= arrived) throw conflict('deadline_passed', 'the deadline of this ballot has passed');
@@ -104,7 +117,7 @@ export class BallotService {
           if (c?.id === mine) throw conflict('named_twice', `${c.name} already has a recorded vote on this ballot`);
         }
       }
-      const receipt = await this.instance.append({ kind: 'vote', ballotId: id, record }, trx);
+      const receipt = await this.log.append({ kind: 'vote', ballotId: id, record }, trx);
       await trx.insertInto('votes').values({ ballot_id: id, log_idx: receipt.index, nullifier: record.proof.nullifier, seq: record.action.seq }).execute();
       return receipt;
     });
@@ -113,7 +126,7 @@ export class BallotService {
   /** Close: commit the vote set and the per-option sums of the latest votes. */
   async close(id: string) {
     // What was accepted before the close is published before it.
-    await this.instance.flushPublications();
+    await this.deps.publication.flush();
     return this.db.transaction().execute(async (trx) => {
       const { ballot, row } = await this.get(id, trx);
       if (row.closed_idx !== null) throw conflict('ballot_closed', 'this ballot is already closed');
@@ -130,7 +143,7 @@ export class BallotService {
       });
       const t = tallyCiphertexts(votes, isRecorded(ballot) ? 0 : ballot.options.length);
       if (!t.ok) throw new Error(t.reason);
-      const receipt = await this.instance.append(
+      const receipt = await this.log.append(
         {
           kind: 'ballot-closed',
           ballotId: id,
@@ -152,37 +165,12 @@ export class BallotService {
     const { row } = await this.get(id);
     if (row.closed_idx === null) throw conflict('ballot_open', 'the tally is decrypted only after the close');
     const closed = BallotEntrySchemas.closed.parse(JSON.parse((await this.db.selectFrom('log_entries').select('body').where('idx', '=', row.closed_idx).executeTakeFirstOrThrow()).body));
-    const state = await this.instance.committee.state();
+    const state = await this.deps.committee.state();
     if (!state?.key) throw conflict('committee_not_ready', 'the committee has no key');
     const c = checkTallyEntry({ ballotId: id, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums }, entry);
     if (!c.ok) throw badRequest(c.code, c.reason);
     const existing = await this.db.selectFrom('log_entries').select('body').where('kind', '=', 'tally-partials').where('letter_id', '=', id).execute();
     if (existing.some((r) => (JSON.parse(r.body) as TallyEntry).trustee === entry.trustee)) throw conflict('already_tallied', `trustee ${entry.trustee} already published its partials`);
-    return this.instance.append(entry, this.db);
-  }
-
-  /** Everything a journalist needs to check the procedure offline: notice, ballot, tally, decision. */
-  async bundle(id: string): Promise<ProcedureBundle> {
-    const { ballot, row } = await this.get(id);
-    if (row.closed_idx === null) throw conflict('ballot_open', 'a procedure bundle is made once the ballot is closed');
-    const notice = ballot.notice ? await this.instance.bundle(ballot.notice) : null;
-    const { checkpoint, size, proofOf } = await this.instance.logView();
-    const logged = (idx: number, body: string): Logged => ({ index: idx, entry: JSON.parse(body) as LogEntry, proof: proofOf(idx, size) });
-    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body', 'kind']).where('letter_id', '=', id).orderBy('idx').execute();
-    const committee = (await this.instance.committee.entries()).filter((e) => e.index < row.opened_idx).map((e) => logged(e.index, canonicalJson(e.entry)));
-    const find = (i: number) => rows.find((r) => r.idx === i)!;
-    return {
-      format: PROCEDURE_BUNDLE_FORMAT,
-      procedure: ballot.procedure,
-      ballotId: id,
-      log: { verifierKey: this.instance.verifierKey(), checkpoint },
-      notice,
-      roster: await this.instance.snapshotAt(row.opened_idx),
-      committee,
-      opened: logged(row.opened_idx, find(row.opened_idx).body),
-      votes: rows.filter((r) => r.kind === 'vote').map((r) => logged(r.idx, r.body)),
-      closed: logged(row.closed_idx, find(row.closed_idx).body),
-      tally: rows.filter((r) => r.kind === 'tally-partials').map((r) => logged(r.idx, r.body)),
-    };
+    return this.log.append(entry, this.db);
   }
 }

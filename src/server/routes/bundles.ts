@@ -1,0 +1,11 @@
+/** Bundles of closed letters and procedures (docs/api.md; docs/bundle-format.md). No response schema: a bundle's format is core/bundle.ts's. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Services } from '../instance.ts';
+import { idParams } from './validation.ts';
+
+export const bundleSchemas = { bundle: { params: idParams } };
+
+export const bundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  app.get('/api/letters/:id/bundle', { schema: bundleSchemas.bundle }, async (req) => services.bundles.letter(req.params.id));
+  app.get('/api/ballots/:id/bundle', { schema: bundleSchemas.bundle }, async (req) => services.bundles.procedure(req.params.id));
+};
