@@ -6,11 +6,14 @@
  *   - the organizer token on the organizer's own device,
  *   - receipts of one's own actions, the signatures waiting to be sent (the outbox),
  *   - the last log checkpoint seen and the log key first seen (to detect a fork or a key change),
+ *   - per trustee key, the record of the entries that trustee made here (src/core/trustee/own-entries.ts:
+ *     public values only, to tell an entry in its name it did not make),
  *   - the language.
  * sessionStorage (gone when the tab closes):
  *   - the unlocked private key, the membership session, freshly issued enrollment codes.
  */
 import type { IdentityFile } from '../core/identity-file.ts';
+import { type OwnRecord, OwnRecordSchema } from '../core/trustee/own-entries.ts';
 import type { SignatureRecord } from '../core/record.ts';
 import type { IssuedCode, Receipt } from './api.ts';
 
@@ -112,6 +115,12 @@ export const device = {
   setLastCheckpoint: (c: SeenCheckpoint) => local.set('checkpoint', c),
   fork: () => local.get<ForkEvidence>('fork'),
   setFork: (f: ForkEvidence | null) => local.set('fork', f),
+
+  trusteeRecord: (transportKey: string): OwnRecord | null => {
+    const parsed = OwnRecordSchema.safeParse(local.get(`trustee-own.${transportKey}`));
+    return parsed.success && parsed.data.transportKey === transportKey ? parsed.data : null;
+  },
+  setTrusteeRecord: (r: OwnRecord) => local.set(`trustee-own.${r.transportKey}`, r),
 
   /** Forget the identity on this device (the backup file still works elsewhere). */
   forgetIdentity: () => {

@@ -20,6 +20,8 @@ import { prove } from '../prover/client.ts';
 import { useApp } from '../state.tsx';
 import { ErrorNotice, Notice, Page, ProgressView, Words, useTask } from '../ui.tsx';
 import { CountLine, withMemberCounts } from './letters.tsx';
+import { type ListedTrustee, trusteesOfCommittee } from '../../core/trustee/key-fingerprint.ts';
+import { TrusteeKeyList } from '../trustee/trustee-keys.tsx';
 
 interface Mine {
   nullifier: string;
@@ -56,6 +58,7 @@ export function LetterScreen({ id }: { id: string }) {
   const [renewed, setRenewed] = useState<'new' | 'expired' | null>(null);
   const [confirm, setConfirm] = useState<'named' | 'sealed' | null>(null);
   const [outcome, setOutcome] = useState<SealedOutcome | null>(null);
+  const [trustees, setTrustees] = useState<ListedTrustee[] | null | undefined>(undefined);
   const [done, setDone] = useState<string | null>(null);
   const [kept4Retry, setKept4Retry] = useState(false);
   const load = useTask();
@@ -78,6 +81,9 @@ export function LetterScreen({ id }: { id: string }) {
       setLetter(checked.letter);
       setStatus(s);
       if (s.status === 'closed' && checked.letter.committee) setOutcome(await sealedOutcome(id).catch(() => null));
+      // The trustees of the committee this letter names (its id is part of the letter's): their keys' words.
+      const committee = checked.letter.committee;
+      if (committee) setTrustees(await trusteeApi.status().then((c) => trusteesOfCommittee(c.entries.map((e) => e.entry), committee.id)).catch(() => null));
       if (key) {
         const [{ nullifier }, { snapshot }] = await Promise.all([prove('nullifier', { privateKey: key, letterId: id }), api.letterRoster(id)]);
         const { commitment } = await prove('commitment', { privateKey: key });
@@ -208,7 +214,7 @@ export function LetterScreen({ id }: { id: string }) {
               {t('letter.named')} {status.named.join(', ')}
             </p>
           ) : null}
-          {sealedOffered ? <SealedPanel letter={letter} closed={status.status === 'closed'} outcome={outcome} mine={display === 'sealed' && supporting ? mine?.name ?? null : null} /> : null}
+          {sealedOffered ? <SealedPanel letter={letter} closed={status.status === 'closed'} outcome={outcome} trustees={trustees} mine={display === 'sealed' && supporting ? mine?.name ?? null : null} /> : null}
 
           <section aria-labelledby="h-me" className="panel">
             <h2 id="h-me">{t('letter.youTitle')}</h2>
@@ -355,7 +361,7 @@ export function LetterScreen({ id }: { id: string }) {
  * A letter that takes sealed signatures: the rule before the close; after it, what became of the
  * sealed names (none, stayed sealed below the threshold, waiting for the trustees, or revealed).
  */
-function SealedPanel({ letter, closed, outcome, mine }: { letter: Letter; closed: boolean; outcome: SealedOutcome | null; mine: string | null }) {
+function SealedPanel({ letter, closed, outcome, mine, trustees }: { letter: Letter; closed: boolean; outcome: SealedOutcome | null; mine: string | null; trustees: ListedTrustee[] | null | undefined }) {
   const i18n = useI18n();
   const { t, tn } = i18n;
   const committee = letter.committee!;
@@ -365,6 +371,7 @@ function SealedPanel({ letter, closed, outcome, mine }: { letter: Letter; closed
       <section aria-labelledby="h-sealed" className="panel" data-testid="sealed">
         <h2 id="h-sealed">{t('sealed.title')}</h2>
         <p>{rule}</p>
+        <TrusteeKeys trustees={trustees} />
       </section>
     );
   }
@@ -390,6 +397,26 @@ function SealedPanel({ letter, closed, outcome, mine }: { letter: Letter; closed
       <p className="small muted">
         {rule} {t('sealed.checkFile')}
       </p>
+      <TrusteeKeys trustees={trustees} />
     </section>
+  );
+}
+
+/** Under the sealed-signature rule: the letter's trustees and their keys' words, to compare in person. */
+function TrusteeKeys({ trustees }: { trustees: ListedTrustee[] | null | undefined }) {
+  const { t } = useI18n();
+  if (trustees === undefined) return null;
+  return (
+    <>
+      <h3>{t('sealed.trusteesTitle')}</h3>
+      {trustees === null ? (
+        <ErrorNotice>{t('sealed.trusteesMissing')}</ErrorNotice>
+      ) : (
+        <>
+          <p className="small">{t('sealed.trusteesText')}</p>
+          <TrusteeKeyList trustees={trustees} />
+        </>
+      )}
+    </>
   );
 }

@@ -5,6 +5,9 @@
  * open in this page — take the key generation steps and, after a letter or a ballot closes, do
  * the trustee's duties: what the page will do is shown first, and done on a click.
  * The key lives in the worker's memory only while this page (or this tab's app) is open.
+ * With the file open, the page also watches the log for entries in this trustee's name that it
+ * did not make (../trustee/own-watch.ts), raises a red alarm and then does nothing more in its
+ * name; and it shows every trustee's key as fingerprint words, this trustee's own marked.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiFailure } from '../api.ts';
@@ -16,6 +19,9 @@ import { useApp } from '../state.tsx';
 import { closeTrustee, trustee } from '../trustee/client.ts';
 import { fileSlug } from './enroll.tsx';
 import { CommitteeStatusView } from '../trustee/committee-status.tsx';
+import { beginRecord, recordMade, watchOwnEntries } from '../trustee/own-watch.ts';
+import { OwnAlarms } from '../trustee/trustee-keys.tsx';
+import type { OwnAlarm } from '../../core/trustee/own-entries.ts';
 import type { DutyEvent, TrusteePlan, TrusteeProgress } from '../trustee/protocol.ts';
 import { ErrorNotice, Field, Notice, Page, ProgressView, download, useTask, type Step } from '../ui.tsx';
 
@@ -84,7 +90,7 @@ export function TrusteeScreen() {
         ) : null}
         {status && status.trustees.length > 0 ? (
           <>
-            <CommitteeStatusView status={status} />
+            <CommitteeStatusView status={status} mine={file?.transportKey} />
             <p className="muted small">
               {t('trustee.organizerNote')} <Link to="/organizer">{t('nav.organizer')}</Link>
             </p>
@@ -197,6 +203,8 @@ function Join({ onJoined, onStarted }: { onJoined: (o: { transportKey: string; i
       const text = await chosen.text();
       // The file must open, with this passphrase, to the very key just made: then the code is spent.
       const { transportKey } = await trustee('open', { text, passphrase: pass, expect: state.file.transportKey }, kdfOnly(report));
+      // The record of this trustee's own entries begins with the slot it takes (own-watch.ts).
+      beginRecord(transportKey, { index: state.slot.index, committee: state.slot.name });
       report({ stage: 'sending' });
       const joined = await trustee('join', { code: state.code }).catch((e: unknown) => {
         throw asTrusteeCode(e instanceof Error && 'code' in e ? new ApiFailure(String(e.code), e.message, 403) : e);
@@ -278,6 +286,7 @@ function progressLabel(i18n: I18n, p: TrusteeProgress): string {
     case 'kdf':
       return i18n.t('progress.kdf');
     case 'dkg':
+    case 'signed':
       return i18n.t('trustee.progress.dkg');
     case 'checking':
       return i18n.t('trustee.progress.checking', { title: p.subject.title });
@@ -308,14 +317,20 @@ function Duties({ file, onClose, onChange }: { file: { transportKey: string; ind
   const [plan, setPlan] = useState<TrusteePlan | null>(null);
   const [progress, setProgress] = useState<TrusteeProgress | null>(null);
   const [result, setResult] = useState<{ events: DutyEvent[]; did: string[] } | null>(null);
+  const [alarms, setAlarms] = useState<OwnAlarm[]>([]);
+  const [begun, setBegun] = useState<number | null>(null);
   const check = useTask();
   const act = useTask();
 
   const refresh = useCallback(async () => {
+    // The log first: on an alarm, nothing more is done in this trustee's name.
+    const watched = await watchOwnEntries(file.transportKey);
+    setAlarms(watched.alarms);
+    if (watched.begun !== null) setBegun(watched.begun);
     const p = await trustee('plan', {});
     setPlan(p);
     onChange();
-  }, [onChange]);
+  }, [onChange, file.transportKey]);
   useEffect(() => {
     void check.run(refresh);
   }, []);
@@ -328,13 +343,14 @@ function Duties({ file, onClose, onChange }: { file: { transportKey: string; ind
     return () => clearInterval(timer);
   }, [waiting, act.busy, refresh]);
 
-  const due = plan !== null && (plan.dkg !== null || plan.letters.some((l) => l.action === 'reveal') || plan.ballots.some((b) => b.action === 'tally'));
+  const due = plan !== null && alarms.length === 0 && (plan.dkg !== null || plan.letters.some((l) => l.action === 'reveal') || plan.ballots.some((b) => b.action === 'tally'));
 
   const onDo = async () => {
     setResult(null);
     await act.run(async () => {
       try {
-        const r = await trustee('run', {}, setProgress);
+        // Each entry the worker signs is recorded here before it is sent.
+        const r = await trustee('run', {}, (p) => (p.stage === 'signed' ? recordMade(file.transportKey, p.entry) : setProgress(p)));
         setResult(r);
       } finally {
         setProgress(null);
@@ -351,7 +367,9 @@ function Duties({ file, onClose, onChange }: { file: { transportKey: string; ind
         {t('trustee.loaded')}{' '}
         {plan?.me ? t('trustee.you', { index: plan.me.index, name: plan.me.name }) : plan && !plan.created ? t('trustee.youPending') : null}
       </Notice>
-      {plan && plan.created && !plan.me ? <ErrorNotice>{t('trustee.notOnCommittee')}</ErrorNotice> : null}
+      <OwnAlarms alarms={alarms} />
+      {begun !== null ? <p className="small muted">{t('trustee.recordBegun', { since: begun })}</p> : null}
+      {plan && plan.created && !plan.me && alarms.length === 0 ? <ErrorNotice>{t('trustee.notOnCommittee')}</ErrorNotice> : null}
       <ErrorNotice>{check.error}</ErrorNotice>
       {plan?.failure ? <ErrorNotice>{t('committee.failed', { reason: plan.failure })}</ErrorNotice> : null}
       {result && result.events.length > 0 ? (

@@ -6,7 +6,9 @@
 import type { CommitteeStatus } from '../api-trustee.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/en.ts';
+import { trusteesOfCommittee } from '../../core/trustee/key-fingerprint.ts';
 import { Words } from '../ui.tsx';
+import { TrusteeKeyList } from './trustee-keys.tsx';
 
 type Stage = 'invited' | 'joined' | 'dealt' | 'acked' | 'complained' | 'disqualified';
 
@@ -22,9 +24,11 @@ export function trusteeStages(status: CommitteeStatus): Map<number, Stage> {
   return stages;
 }
 
-export function CommitteeStatusView({ status }: { status: CommitteeStatus }) {
+/** `mine`: the transport key of the trustee reading, whose words are marked as theirs. */
+export function CommitteeStatusView({ status, mine }: { status: CommitteeStatus; mine?: string }) {
   const { t } = useI18n();
   const stages = trusteeStages(status);
+  const keys = status.committeeId ? trusteesOfCommittee(status.entries.map((e) => e.entry), status.committeeId) : null;
   const k = status.k ?? null;
   const n = status.n ?? status.trustees.length;
   const where: MessageKey = status.ready
@@ -54,6 +58,13 @@ export function CommitteeStatusView({ status }: { status: CommitteeStatus }) {
           );
         })}
       </ul>
+      {keys ? (
+        <>
+          <h3>{t('trustee.keysTitle')}</h3>
+          <p className="small">{t('trustee.keysText')}</p>
+          <TrusteeKeyList trustees={keys} mine={mine} />
+        </>
+      ) : null}
       {status.publicKey ? (
         <>
           <h3>{t('committee.keyWords')}</h3>

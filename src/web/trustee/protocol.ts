@@ -50,7 +50,11 @@ export type DutyEvent =
   | { kind: 'revealed'; subject: Subject; n: number }
   | { kind: 'tallied'; subject: Subject };
 
-export type TrusteeProgress = { stage: 'kdf' } | { stage: 'dkg' } | { stage: 'checking'; subject: Subject } | { stage: 'publishing'; subject: Subject };
+/**
+ * `signed`: an entry the worker signed and is about to send; the page adds it to the trustee's
+ * record of its own entries (src/core/trustee/own-entries.ts) before the answer to `run` arrives.
+ */
+export type TrusteeProgress = { stage: 'kdf' } | { stage: 'dkg' } | { stage: 'checking'; subject: Subject } | { stage: 'publishing'; subject: Subject } | { stage: 'signed'; entry: unknown };
 
 export interface TrusteeCalls {
   /** A new trustee key from fresh randomness, sealed under the passphrase; the worker keeps it. */

@@ -97,6 +97,7 @@ function watchedApi(progress: (p: TrusteeProgress) => void, events: DutyEvent[])
   return {
     committeeEntries: async () => (await trusteeApi.status()).entries.map((e) => e.entry),
     submitCommitteeEntry: async (entry) => {
+      progress({ stage: 'signed', entry });
       progress({ stage: 'dkg' });
       const r = await trusteeApi.submitEntry(entry);
       if (entry.kind === 'dkg-contribution') events.push({ kind: 'dealt' });
@@ -115,6 +116,7 @@ function watchedApi(progress: (p: TrusteeProgress) => void, events: DutyEvent[])
       return trusteeApi.letterBundle(id);
     },
     submitReveal: async (id, entry) => {
+      progress({ stage: 'signed', entry });
       progress({ stage: 'publishing', subject: subject('letter', id) });
       const r = await trusteeApi.submitReveal(id, entry);
       events.push({ kind: 'revealed', subject: subject('letter', id), n: entry.partials.length });
@@ -131,6 +133,7 @@ function watchedApi(progress: (p: TrusteeProgress) => void, events: DutyEvent[])
       return trusteeApi.ballotBundle(id);
     },
     submitTally: async (id, entry) => {
+      progress({ stage: 'signed', entry });
       progress({ stage: 'publishing', subject: subject('ballot', id) });
       const r = await trusteeApi.submitTally(id, entry);
       events.push({ kind: 'tallied', subject: subject('ballot', id) });
