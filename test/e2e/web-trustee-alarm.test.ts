@@ -117,8 +117,8 @@ describe.skipIf(!haveChromium)('trustee key words and alarms, in a real browser'
 
   it('the letter page lists the letter’s trustees with the words of their keys, to compare in person', async () => {
     const identity = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
-    const [added] = await server.instance.addMembers([{ name: 'Alice Tremblay' }]);
-    await server.instance.enroll(added.code, identity.commitment.toString());
+    const [added] = await server.instance.enrollment.addMembers([{ name: 'Alice Tremblay' }]);
+    await server.instance.enrollment.enroll(added.code, identity.commitment.toString());
     const world = { instance: server.instance, identities: [identity] } as unknown as World;
     const deadline = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const letter = await openLetter(world, { committee: (await server.instance.committee.letterRef())!, revealThreshold: 1, deadline });
