@@ -22,6 +22,7 @@ import { rosterRoutes } from './routes/roster.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { serializerCompiler, validatorCompiler } from './routes/validation.ts';
 import { type IngestVerifier, appendInSavepoints, inThreadVerifier } from './services/ingest.ts';
+import type { WitnessConfig } from './services/witnesses.ts';
 import { registerWeb } from './web.ts';
 
 declare module 'fastify' {
@@ -49,6 +50,12 @@ export interface AppOptions {
    * publishes at once (those checked together, together); `undersigned serve` sets a few seconds.
    */
   publishWindowMs?: number;
+  /**
+   * The witnesses that cosign this log's checkpoints (C2SP tlog-witness), and how many must
+   * (default: all). Changing them logs a new witness policy; none, when the log had some, logs
+   * that there are none any more. Undefined: leave the policy of record as it is (tests, demo).
+   */
+  witnesses?: WitnessConfig | null;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -87,6 +94,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } }));
 
+  if (options.witnesses !== undefined) {
+    await instance.witnesses.configure(options.witnesses && { ...options.witnesses, onAlarm: options.witnesses.onAlarm ?? ((w, reason) => log(`WITNESS ALARM: ${w}: ${reason}`)) });
+    app.addHook('onClose', async () => instance.witnesses.stop());
+  }
   registerWeb(app, { dir: options.webDir, log });
   for (const routes of [instanceRoutes, rosterRoutes, sessionRoutes, letterRoutes, bundleRoutes, logRoutes, ballotRoutes, committeeRoutes]) {
     await app.register(routes, { services });

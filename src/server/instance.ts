@@ -24,6 +24,7 @@ import { LogService } from './services/log.ts';
 import { RevealService } from './services/reveals.ts';
 import { RosterService } from './services/roster.ts';
 import { SessionService } from './services/sessions.ts';
+import { WitnessService } from './services/witnesses.ts';
 
 export interface InstanceDeps {
   db: Db;
@@ -52,6 +53,7 @@ export interface Services {
   ballots: BallotService;
   bundles: BundleService;
   reveals: RevealService;
+  witnesses: WitnessService;
 }
 
 export class Instance implements Services {
@@ -69,6 +71,7 @@ export class Instance implements Services {
   readonly ballots: BallotService;
   readonly bundles: BundleService;
   readonly reveals: RevealService;
+  readonly witnesses: WitnessService;
 
   constructor(private readonly deps: InstanceDeps) {
     const { db, keys, randomBytes } = deps;
@@ -80,12 +83,13 @@ export class Instance implements Services {
     this.enrollment = new EnrollmentService({ db, log, clock, randomBytes });
     this.admin = new AdminService({ db, log, clock, randomBytes });
     const committee = (this.committee = new CommitteeService(db, log));
+    const witnesses = (this.witnesses = new WitnessService(db, log));
     const ingest = { verifier: inThreadVerifier(keys), publication: publishAtOnce(db) };
     this.publication = ingest.publication;
     this.sessions = new SessionService({ db, roster, clock, randomBytes, verifier: ingest.verifier });
-    const letters = (this.letters = new LetterService({ db, log, roster, committee, clock, ...ingest }));
-    const ballots = (this.ballots = new BallotService({ db, log, roster, committee, letters, clock, keys, ...ingest }));
-    const bundles = (this.bundles = new BundleService({ db, log, roster, letters, ballots, committee, keys }));
+    const letters = (this.letters = new LetterService({ db, log, roster, committee, witnesses, clock, ...ingest }));
+    const ballots = (this.ballots = new BallotService({ db, log, roster, committee, witnesses, letters, clock, keys, ...ingest }));
+    const bundles = (this.bundles = new BundleService({ db, log, roster, letters, ballots, committee, witnesses, keys }));
     this.reveals = new RevealService({ db, log, letters, bundles, committee });
   }
 
@@ -96,9 +100,9 @@ export class Instance implements Services {
    */
   withIngest(ingest: Ingest): Services {
     const { db, keys, randomBytes } = this.deps;
-    const { log, roster, committee, clock } = this;
-    const letters = new LetterService({ db, log, roster, committee, clock, ...ingest });
-    const ballots = new BallotService({ db, log, roster, committee, letters, clock, keys, ...ingest });
+    const { log, roster, committee, witnesses, clock } = this;
+    const letters = new LetterService({ db, log, roster, committee, witnesses, clock, ...ingest });
+    const ballots = new BallotService({ db, log, roster, committee, witnesses, letters, clock, keys, ...ingest });
     return {
       publication: ingest.publication,
       admin: this.admin,
@@ -111,6 +115,7 @@ export class Instance implements Services {
       ballots,
       bundles: this.bundles,
       reveals: this.reveals,
+      witnesses,
     };
   }
 

@@ -33,7 +33,7 @@ export interface WitnessingOptions {
   /** The latest committed checkpoint (log signature only) and its size. */
   latest(): Promise<{ note: string; size: number }>;
   /** RFC 9162 consistency proof between two committed sizes. */
-  consistencyProof(from: number, to: number): Uint8Array[];
+  consistencyProof(from: number, to: number): Uint8Array[] | Promise<Uint8Array[]>;
   /** Where the latest witnessed checkpoint is kept across restarts. */
   load(): Promise<string | null>;
   save(note: string): Promise<void>;
@@ -155,7 +155,7 @@ export class Witnessing {
         const body = note.slice(0, note.indexOf('\n\n') + 1);
         if (this.lines.get(body)?.byWitness.has(p.name)) return;
         if (p.size > size) return this.raise(p, `it has cosigned a checkpoint of size ${p.size}, larger than this log (${size})`);
-        const request = formatAddCheckpoint({ oldSize: p.size, proof: p.size === 0 ? [] : this.options.consistencyProof(p.size, size), checkpoint: note });
+        const request = formatAddCheckpoint({ oldSize: p.size, proof: p.size === 0 ? [] : await this.options.consistencyProof(p.size, size), checkpoint: note });
         let res: Response;
         let text: string;
         try {

@@ -3,7 +3,9 @@
  * server. The server loads only when `serve` runs.
  */
 import { Command, Option } from 'commander';
+import { type WitnessEndpoint, parseWitnessOption } from '../../server/witnessing.ts';
 import { dataOption, openInstance, out, parseInteger, withInstance } from '../command-kit.ts';
+import { CliError } from '../errors.ts';
 
 const buildApp: typeof import('../../server/app.ts').buildApp = async (...a) => (await import('../../server/app.ts')).buildApp(...a);
 const openOrInit: typeof import('../../server/open.ts').openOrInit = async (...a) => (await import('../../server/open.ts')).openOrInit(...a);
@@ -44,9 +46,22 @@ export function instanceCommands(program: Command): void {
         .argParser(parseInteger('--publish-window', 0, 60))
         .env('UNDERSIGNED_PUBLISH_WINDOW'),
     )
+    .option('--witness <NAME=URL=KEY>', "a witness that cosigns this log's checkpoints (repeat for each; KEY as `undersigned witness init` printed it)", (v: string, all: string[] = []) => [...all, v])
+    .option('--witness-quorum <k>', 'how many witnesses must cosign a checkpoint (default: all)', parseInteger('--witness-quorum', 1, 32))
+    .option('--no-witnesses', 'run without the witnesses the log names (logs that this instance has none any more)')
     .action(async (o) => {
+      const endpoints = witnessEndpoints(o.witness ?? []);
+      if (o.witnessQuorum !== undefined && (endpoints.length === 0 || o.witnessQuorum > endpoints.length)) {
+        throw new CliError('usage', `--witness-quorum ${o.witnessQuorum} needs at least that many --witness`, 2);
+      }
       const { instance, setupToken } = await openOrInit({ dataDir: o.data });
-      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000 });
+      const recorded = await instance.witnesses.policy();
+      if (recorded && endpoints.length === 0 && o.witnesses !== false) {
+        await instance.db.destroy();
+        throw new CliError('witnesses_required', `this instance's log names ${recorded.witnesses.length} witnesses (quorum ${recorded.quorum}): pass each with --witness NAME=URL=KEY, or --no-witnesses to drop them`, 2);
+      }
+      const witnesses = endpoints.length ? { endpoints, quorum: o.witnessQuorum } : recorded ? null : undefined;
+      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses });
       await app.listen({ port: o.port, host: o.host });
       // With --port 0 the system picks the port: print the one actually bound.
       const bound = app.server.address();
@@ -54,6 +69,8 @@ export function instanceCommands(program: Command): void {
       const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
       out(`undersigned is running at ${url}/`);
       out(`data: ${o.data}   log key: ${instance.log.verifierKey()}`);
+      const policy = await instance.witnesses.policy();
+      if (policy) out(`witnesses: ${policy.quorum} of ${policy.witnesses.length} must cosign each checkpoint (${policy.witnesses.map((w) => w.slice(0, w.indexOf('+'))).join(', ')})`);
       if (setupToken) {
         out(`one-time setup link for the organizer: ${url}/setup#${setupToken}`);
         out(`(opening the link does not use it up; the token is spent only when setup completes)`);
@@ -67,4 +84,12 @@ export function instanceCommands(program: Command): void {
       process.on('SIGTERM', stop);
       await new Promise(() => {});
     });
+}
+
+function witnessEndpoints(options: string[]): WitnessEndpoint[] {
+  return options.map((text) => {
+    const parsed = parseWitnessOption(text);
+    if (typeof parsed === 'string') throw new CliError('usage', `--witness ${JSON.stringify(text.slice(0, 80))}: ${parsed}`, 2);
+    return parsed;
+  });
 }

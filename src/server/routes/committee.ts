@@ -35,6 +35,16 @@ export const committeeRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
   );
   app.get('/api/committee', async () => committee.status());
   app.get('/api/committee/ref', async () => ({ committee: await committee.letterRef() }));
+  // The committee's entries with inclusion proofs against a checkpoint the witnesses cosigned (the
+  // latest checkpoint on an instance without witnesses): what a member's client checks before it
+  // seals a name or encrypts a vote to the committee key (core/member/witnessed-log.ts).
+  app.get('/api/committee/proofs', async () => {
+    const { entries } = await committee.status();
+    const last = entries.length ? entries[entries.length - 1].index + 1 : 1;
+    const witnessed = (await services.witnesses.policy()) ? await services.witnesses.witnessedAtLeast(last) : undefined;
+    const view = await services.log.view(witnessed);
+    return { checkpoint: view.checkpoint, entries: entries.map((e) => ({ index: e.index, entry: e.entry, proof: view.proofOf(e.index, view.size) })) };
+  });
   app.post('/api/committee/entries', { schema: committeeSchemas.entry }, async (req, reply) => reply.status(201).send(await committee.submit(req.body.entry)));
   app.post('/api/letters/:id/reveals', { schema: committeeSchemas.reveal }, async (req, reply) =>
     reply.status(201).send(await services.reveals.submitReveal(req.params.id, req.body.entry)),

@@ -24,6 +24,7 @@ export const logRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
     if (end <= start || end - start > 1000) throw badRequest('bad_range', 'ask for 1 to 1000 entries: start < end <= start + 1000');
     return { entries: await letters.publicLog(start, end) };
   });
+  app.get('/api/log/witnesses', async () => services.witnesses.status());
   app.get('/api/log/inclusion', { schema: logSchemas.inclusion }, async (req) => ({ proof: await log.inclusion(req.query.index, req.query.size) }));
   app.get('/api/log/consistency', { schema: logSchemas.consistency }, async (req) => ({ proof: await log.consistency(req.query.from, req.query.to) }));
 };

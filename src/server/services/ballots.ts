@@ -18,6 +18,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import type { CommitteeService } from './committee.ts';
+import type { WitnessService } from './witnesses.ts';
 import type { IngestVerifier, Publication } from './ingest.ts';
 import type { LetterService } from './letters.ts';
 import type { LogService } from './log.ts';
@@ -28,6 +29,7 @@ export interface BallotDeps {
   log: LogService;
   roster: RosterService;
   committee: CommitteeService;
+  witnesses: WitnessService;
   letters: LetterService;
   verifier: IngestVerifier;
   publication: Publication;
@@ -58,6 +60,7 @@ export class BallotService {
     if (!committee || canonicalJson(committee) !== canonicalJson(ballot.committee)) {
       throw conflict('committee_mismatch', 'the ballot must fix the current, complete trustee committee');
     }
+    await this.deps.witnesses.requireNamed(ballot.witnesses, 'ballot');
     if (!preset.notice && ballot.notice) throw badRequest('unexpected_notice', `the procedure "${ballot.procedure}" takes no notice letter`);
     if (preset.notice) {
       if (!ballot.notice) throw badRequest('notice_required', `the procedure "${ballot.procedure}" opens a ballot only on a notice letter`);

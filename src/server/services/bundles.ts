@@ -16,6 +16,8 @@ import type { Db, Tables } from '../db.ts';
 import { conflict } from '../errors.ts';
 import type { BallotService } from './ballots.ts';
 import type { CommitteeService } from './committee.ts';
+import type { WitnessService } from './witnesses.ts';
+import type { WitnessPolicy } from '../../core/log/cosignature.ts';
 import type { LetterService } from './letters.ts';
 import type { LogService } from './log.ts';
 import type { RosterService } from './roster.ts';
@@ -27,6 +29,7 @@ export interface BundleDeps {
   letters: LetterService;
   ballots: BallotService;
   committee: CommitteeService;
+  witnesses: WitnessService;
   keys: VerificationKeys;
 }
 
@@ -43,8 +46,8 @@ export class BundleService {
   async letter(id: string): Promise<Bundle> {
     const { letter, row } = await this.deps.letters.get(id);
     if (row.closed_idx === null) throw conflict('letter_open', 'a bundle is made once the letter is closed');
-    const view = await this.deps.log.view();
-    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body', 'kind']).where('letter_id', '=', id).orderBy('idx').execute();
+    const view = await this.viewFor(letter.witnesses);
+    const rows = await this.entriesOf(id, view.size);
     const logged = (r: { idx: number; body: string }): LoggedEntry => ({ index: r.idx, entry: JSON.parse(r.body) as LogEntry, proof: view.proofOf(r.idx, view.size) });
     const opened = rows.find((r) => r.idx === row.opened_idx);
     const closed = rows.find((r) => r.idx === row.closed_idx);
@@ -69,6 +72,22 @@ export class BundleService {
       await this.addSealedPart(bundle, { letter, row: row as Tables['letters'] & { closed_idx: number }, snapshot, view, reveals, logged });
     }
     return bundle;
+  }
+
+  /**
+   * The log view a bundle is made against: the latest checkpoint, or for a letter or ballot that
+   * names witnesses, the latest checkpoint they cosigned that covers the whole log now (503
+   * `not_witnessed_yet` while they have not).
+   */
+  private async viewFor(policy: WitnessPolicy | undefined): Promise<LogView> {
+    if (!policy) return this.deps.log.view();
+    const witnessed = await this.deps.witnesses.witnessedAtLeast(await this.deps.log.size());
+    return this.deps.log.view(witnessed);
+  }
+
+  /** A letter's or ballot's entries, those below `size` (the view's: later ones are not in it). */
+  private entriesOf(id: string, size: number) {
+    return this.db.selectFrom('log_entries').select(['idx', 'body', 'kind']).where('letter_id', '=', id).where('idx', '<', size).orderBy('idx').execute();
   }
 
   /** The committee's entries and the reveal, with the result computed by the verifier's own code. */
@@ -113,9 +132,9 @@ export class BundleService {
     const { ballot, row } = await this.deps.ballots.get(id);
     if (row.closed_idx === null) throw conflict('ballot_open', 'a procedure bundle is made once the ballot is closed');
     const notice = ballot.notice ? await this.letter(ballot.notice) : null;
-    const { checkpoint, size, proofOf } = await this.deps.log.view();
+    const { checkpoint, size, proofOf } = await this.viewFor(ballot.witnesses);
     const logged = (idx: number, body: string): LoggedEntry => ({ index: idx, entry: JSON.parse(body) as LogEntry, proof: proofOf(idx, size) });
-    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body', 'kind']).where('letter_id', '=', id).orderBy('idx').execute();
+    const rows = await this.entriesOf(id, size);
     const committee = (await this.deps.committee.entries()).filter((e) => e.index < row.opened_idx).map((e) => logged(e.index, canonicalJson(e.entry)));
     const find = (i: number) => rows.find((r) => r.idx === i)!;
     return {

@@ -16,6 +16,7 @@ import type { Clock } from '../clock.ts';
 import type { Db, Tables } from '../db.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import type { CommitteeService } from './committee.ts';
+import type { WitnessService } from './witnesses.ts';
 import type { IngestVerifier, Publication } from './ingest.ts';
 import type { LogService } from './log.ts';
 import type { RosterService } from './roster.ts';
@@ -25,6 +26,7 @@ export interface LetterDeps {
   log: LogService;
   roster: RosterService;
   committee: CommitteeService;
+  witnesses: WitnessService;
   verifier: IngestVerifier;
   publication: Publication;
   clock: Clock;
@@ -57,6 +59,7 @@ export class LetterService {
       if (canonicalJson(ref) !== canonicalJson(letter.committee)) throw conflict('committee_mismatch', 'the letter must fix the current committee key: fetch it again');
       if (letter.revealThreshold < 1) throw badRequest('bad_letter', 'a letter with sealed signatures needs a reveal threshold of at least 1');
     }
+    await this.deps.witnesses.requireNamed(letter.witnesses, 'letter');
     if (
       proposal.merkleTreeRoot !== letter.roster.root ||
       proposal.merkleTreeDepth !== letter.roster.depth ||

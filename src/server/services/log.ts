@@ -125,12 +125,17 @@ export class LogService {
     return this.tree.consistencyProof(size1, size2).map(hex);
   }
 
-  /** The latest checkpoint with its size, and inclusion proofs against it (for bundles). */
-  async view(): Promise<{ checkpoint: string; size: number; rootHash: Uint8Array; proofOf: (index: number, size: number) => string[] }> {
+  /**
+   * The latest checkpoint with its size, and inclusion proofs against it (for bundles); or, given
+   * `at`, that checkpoint (a witnessed one, with its cosignatures) of an earlier size.
+   */
+  async view(at?: { checkpoint: string; size: number }): Promise<{ checkpoint: string; size: number; rootHash: Uint8Array; proofOf: (index: number, size: number) => string[] }> {
     await this.syncTree(this.db);
-    const checkpoint = await this.latestCheckpoint();
-    const size = this.tree.size;
-    return { checkpoint, size, rootHash: this.tree.root(size), proofOf: (i, n) => this.tree.inclusionProof(i, n).map(hex) };
+    const checkpoint = at?.checkpoint ?? (await this.latestCheckpoint());
+    const size = at?.size ?? this.tree.size;
+    if (size > this.tree.size) throw new Error(`view: the log has ${this.tree.size} entries, not ${size}`);
+    const tree = this.tree;
+    return { checkpoint, size, rootHash: tree.root(size), proofOf: (i, n) => tree.inclusionProof(i, n).map(hex) };
   }
 
   /**

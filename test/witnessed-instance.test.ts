@@ -1,0 +1,159 @@
+/**
+ * An instance run with two witnesses (real witness servers over HTTP, real proofs, a real
+ * committee): the policy goes on the log, letters must name it, bundles carry the witnesses'
+ * cosignatures and verify only with the quorum; a member's client takes the committee from the
+ * witnessed log; a witness that is down stops the bundle rather than let it out unwitnessed; and
+ * a letter logged without the policy is caught by the monitor.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { type Bundle, verifyBundle } from '../src/core/bundle.ts';
+import { letterId as computeLetterId } from '../src/core/letter.ts';
+import { withoutSignaturesOf, parseCosignerKey } from '../src/core/log/cosignature.ts';
+import type { LogEntry } from '../src/core/log/entry.ts';
+import { checkLogRules } from '../src/core/log/monitor.ts';
+import { checkCommitteeOnLog } from '../src/core/member/witnessed-log.ts';
+import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
+import { buildApp } from '../src/server/app.ts';
+import { buildWitnessApp } from '../src/witness/http.ts';
+import { Witness, initWitness } from '../src/witness/witness.ts';
+import { type World, formCommittee, makeWorld, openLetter } from './support/world.ts';
+
+interface RunningWitness {
+  witness: Witness;
+  app: FastifyInstance;
+  url: string;
+  vkey: string;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'undersigned-witnessed-'));
+const witnesses: RunningWitness[] = [];
+let world: World;
+let app: FastifyInstance;
+let server: string;
+
+async function startWitness(name: string, logVkey: string): Promise<RunningWitness> {
+  const dir = join(root, name);
+  const vkey = initWitness(dir, `${name}.test/w`).verifierKey;
+  const witness = new Witness(dir);
+  witness.addLog(logVkey);
+  const wapp = await buildWitnessApp(witness);
+  await wapp.listen({ port: 0, host: '127.0.0.1' });
+  const address = wapp.server.address();
+  return { witness, app: wapp, vkey, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+async function get(path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server}${path}`);
+  return { status: res.status, body: await res.json() };
+}
+
+async function logEntries(): Promise<LogEntry[]> {
+  const size = await world.instance.log.size();
+  return (await world.instance.log.entries(0, size, async () => false)).map((e) => e.entry as LogEntry);
+}
+
+beforeAll(async () => {
+  world = await makeWorld({ members: 4 });
+  for (const name of ['north', 'south']) witnesses.push(await startWitness(name, world.instance.log.verifierKey()));
+  app = await buildApp({
+    instance: world.instance,
+    proofBatching: false,
+    log: () => {},
+    witnesses: { endpoints: witnesses.map((w) => ({ url: w.url, verifierKey: w.vkey })), intervalMs: 100, waitMs: 3000 },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  server = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  for (const w of witnesses) {
+    await w.app.close().catch(() => {});
+    w.witness.close();
+  }
+  await world?.close();
+  rmSync(root, { recursive: true, force: true });
+  await releaseSnarkjs();
+});
+
+describe('an instance with two witnesses (quorum 2)', () => {
+  const policy = () => ({ quorum: 2, witnesses: witnesses.map((w) => w.vkey) });
+
+  it('logs its witness policy and serves it, with the latest checkpoint both witnesses cosigned', async () => {
+    expect(await world.instance.witnesses.policy()).toEqual(policy());
+    expect((await logEntries()).filter((e) => e.kind === 'witness-policy')).toEqual([{ kind: 'witness-policy', policy: policy() }]);
+    await world.instance.witnesses.witnessedAtLeast(await world.instance.log.size());
+    const r = await get('/api/log/witnesses');
+    expect(r.status).toBe(200);
+    expect(r.body.policy).toEqual(policy());
+    expect(r.body.witnesses.map((w: { cosignedSize: number }) => w.cosignedSize)).toEqual([r.body.witnessed.size, r.body.witnessed.size]);
+    expect(r.body.witnessed.checkpoint.split('\n\u2014 ').length - 1).toBe(3);
+  });
+
+  it('a letter that does not name the policy is refused: witness_policy_mismatch', async () => {
+    await expect(openLetter(world)).rejects.toMatchObject({ code: 'witness_policy_mismatch', status: 409 });
+    await expect(openLetter(world, { witnesses: { ...policy(), quorum: 1 } })).rejects.toMatchObject({ code: 'witness_policy_mismatch' });
+  });
+
+  let bundle: Bundle;
+  it('the bundle of a letter naming the policy carries both cosignatures, and verifies with them only', async () => {
+    const letter = await openLetter(world, { witnesses: policy() });
+    await letter.sign(1, { display: 'anonymous', seq: 1 });
+    await letter.sign(2, { display: 'anonymous', seq: 1 });
+    await world.instance.letters.close(letter.id);
+    const r = await get(`/api/letters/${letter.id}/bundle`);
+    expect(r.status).toBe(200);
+    bundle = r.body;
+    const v = await verifyBundle(bundle, { keys: nodeVerificationKeys, expectedWitnesses: policy() });
+    expect(v).toMatchObject({ valid: true, count: 2, witnesses: { quorum: 2, cosigned: 2 } });
+    if (!v.valid) return;
+    expect(v.witnesses!.witnesses.map((w) => w.cosigned)).toEqual([true, true]);
+    // One cosignature line taken off the checkpoint: one short of the quorum.
+    const key = parseCosignerKey(witnesses[1].vkey);
+    const stripped = { ...bundle, log: { ...bundle.log, checkpoint: withoutSignaturesOf(bundle.log.checkpoint, [key.ok ? key : (null as never)]) } };
+    expect(await verifyBundle(stripped, { keys: nodeVerificationKeys })).toMatchObject({ valid: false, code: 'witness_quorum_not_met' });
+    // A verifier that expects other witnesses refuses it.
+    expect(await verifyBundle(bundle, { keys: nodeVerificationKeys, expectedWitnesses: { quorum: 1, witnesses: [witnesses[0].vkey] } })).toMatchObject({ valid: false, code: 'witness_policy_unexpected' });
+  }, 120_000);
+
+  it("a member's client takes the committee from the witnessed log the server serves", async () => {
+    await formCommittee(world);
+    const ref = (await world.instance.committee.letterRef())!;
+    const r = await get('/api/committee/proofs');
+    expect(r.status).toBe(200);
+    const anchor = { verifierKey: world.instance.log.verifierKey(), witnesses: policy() };
+    const checked = checkCommitteeOnLog(r.body, ref, anchor);
+    expect(checked.ok, JSON.stringify(checked)).toBe(true);
+    // The same entries against the bare (unwitnessed) latest checkpoint: refused.
+    const bare = await world.instance.log.latestCheckpoint();
+    expect(checkCommitteeOnLog({ ...r.body, checkpoint: bare }, ref, anchor)).toMatchObject({ ok: false, code: 'sealed_not_witnessed' });
+  }, 120_000);
+
+  it('a letter logged without the policy (by a lying server, straight into its log) is caught by the monitor', async () => {
+    const entries = await logEntries();
+    expect(checkLogRules(entries, { logKey: world.instance.log.verifierKey() })).toMatchObject({ ok: true });
+    const opened = entries.find((e) => e.kind === 'letter-opened')!;
+    if (opened.kind !== 'letter-opened') return;
+    const { witnesses: _dropped, ...letter } = { ...opened.letter, nonce: 'f'.repeat(32) };
+    const forged: LogEntry = { ...opened, letter, letterId: computeLetterId(letter) };
+    const verdict = checkLogRules([...entries, forged], { logKey: world.instance.log.verifierKey() });
+    expect(verdict).toMatchObject({ ok: false, anomaly: { code: 'letter_witness_policy_mismatch', index: entries.length } });
+  });
+
+  it('with a witness down the quorum is not met: the bundle is refused (503 not_witnessed_yet), never served unwitnessed', async () => {
+    await witnesses[1].app.close();
+    const letter = await openLetter(world, { witnesses: policy() });
+    await letter.sign(3, { display: 'anonymous', seq: 1 });
+    await world.instance.letters.close(letter.id);
+    const r = await get(`/api/letters/${letter.id}/bundle`);
+    expect(r.status).toBe(503);
+    expect(r.body.error.code).toBe('not_witnessed_yet');
+    const status = await get('/api/log/witnesses');
+    expect(status.body.witnesses[1].lastError).toMatch(/unreachable/);
+  }, 120_000);
+});
