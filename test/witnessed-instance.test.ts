@@ -17,6 +17,8 @@ import type { LogEntry } from '../src/core/log/entry.ts';
 import { checkLogRules } from '../src/core/log/monitor.ts';
 import { checkCommitteeOnLog } from '../src/core/member/witnessed-log.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
+import { Client } from '../src/cli/client.ts';
+import { propose, sign } from '../src/cli/member.ts';
 import { buildApp } from '../src/server/app.ts';
 import { buildWitnessApp } from '../src/witness/http.ts';
 import { Witness, initWitness } from '../src/witness/witness.ts';
@@ -103,8 +105,8 @@ describe('an instance with two witnesses (quorum 2)', () => {
   let bundle: Bundle;
   it('the bundle of a letter naming the policy carries both cosignatures, and verifies with them only', async () => {
     const letter = await openLetter(world, { witnesses: policy() });
-    await letter.sign(1, { display: 'anonymous', seq: 1 });
-    await letter.sign(2, { display: 'anonymous', seq: 1 });
+    await letter.sign(1, { action: 'support', display: 'anonymous', seq: 1 });
+    await letter.sign(2, { action: 'support', display: 'anonymous', seq: 1 });
     await world.instance.letters.close(letter.id);
     const r = await get(`/api/letters/${letter.id}/bundle`);
     expect(r.status).toBe(200);
@@ -134,6 +136,15 @@ describe('an instance with two witnesses (quorum 2)', () => {
     expect(checkCommitteeOnLog({ ...r.body, checkpoint: bare }, ref, anchor)).toMatchObject({ ok: false, code: 'sealed_not_witnessed' });
   }, 120_000);
 
+  it('the member CLI proposes a letter naming the policy, and seals a name only after checking the committee on the witnessed log', async () => {
+    const ctx = { client: new Client(server), identity: world.identities[0], verifierKey: world.instance.log.verifierKey() };
+    const deadline = '2026-12-01T17:00:00Z';
+    const { letterId, letter } = await propose(ctx, { title: 'Sealed, witnessed', text: 'We ask for a review.', recipient: 'The chair', deadline, revealThreshold: 1, visibility: 'live' }, { sealed: true });
+    expect(letter.witnesses).toEqual(policy());
+    const { receipt } = await sign(ctx, letterId, { action: 'support', display: 'sealed' });
+    expect(receipt.index).toBeGreaterThan(0);
+  }, 120_000);
+
   it('a letter logged without the policy (by a lying server, straight into its log) is caught by the monitor', async () => {
     const entries = await logEntries();
     expect(checkLogRules(entries, { logKey: world.instance.log.verifierKey() })).toMatchObject({ ok: true });
@@ -148,7 +159,7 @@ describe('an instance with two witnesses (quorum 2)', () => {
   it('with a witness down the quorum is not met: the bundle is refused (503 not_witnessed_yet), never served unwitnessed', async () => {
     await witnesses[1].app.close();
     const letter = await openLetter(world, { witnesses: policy() });
-    await letter.sign(3, { display: 'anonymous', seq: 1 });
+    await letter.sign(3, { action: 'support', display: 'anonymous', seq: 1 });
     await world.instance.letters.close(letter.id);
     const r = await get(`/api/letters/${letter.id}/bundle`);
     expect(r.status).toBe(503);

@@ -16,12 +16,12 @@ import { verifyConsistency, verifyInclusion } from '../core/log/merkle.ts';
 import { expectedNullifier, proveAction, proveProposal } from '../core/prove.ts';
 import { type RosterRef, type RosterSnapshot, checkRoster } from '../core/roster.ts';
 import { nodeArtifacts } from '../node/artifacts.ts';
-import { checkCommitteeRef as checkCommitteeRefOnLog } from '../core/member/committee-ref.ts';
+import type { WitnessPolicy } from '../core/log/cosignature.ts';
+import { type LogView, checkCommitteeOnLog } from '../core/member/witnessed-log.ts';
 import { type Receipt, checkReceipt as checkReceiptInLog } from '../core/member/receipt.ts';
 import { Client } from './client.ts';
 import { type Ballot, BallotSchema, ballotId as computeBallotId, voteScope } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
-import type { CommitteeEntry } from '../core/committee.ts';
 import { CliError } from './errors.ts';
 
 export interface MemberContext {
@@ -88,11 +88,21 @@ export function checkReceipt(receipt: Receipt, entry: LogEntry, verifierKey: str
   if (!checked.ok) throw new CliError(checked.code, `the server's ${checked.reason.replace(/^the /, '')}`);
 }
 
-/** Check a committee reference against the committee's own entries on the log (never the server's word). */
-async function checkCommitteeRef(ctx: MemberContext, ref: NonNullable<Letter['committee']>, what: 'letter' | 'ballot' = 'letter'): Promise<void> {
-  const { entries } = await ctx.client.get<{ entries: { entry: CommitteeEntry }[] }>('api/committee');
-  const checked = checkCommitteeRefOnLog(entries.map((e) => e.entry), ref, what, '');
+/**
+ * Check a committee reference against the committee's own entries on the log (never the server's
+ * word): entries with inclusion proofs against a checkpoint signed by the pinned log key and, when
+ * the letter or ballot names witnesses, cosigned by their quorum (core/member/witnessed-log.ts).
+ */
+async function checkCommitteeRef(ctx: MemberContext, ref: NonNullable<Letter['committee']>, what: 'letter' | 'ballot', witnesses: WitnessPolicy | undefined): Promise<void> {
+  const view = await ctx.client.get<LogView>('api/committee/proofs');
+  const checked = checkCommitteeOnLog(view, ref, { verifierKey: ctx.verifierKey, witnesses }, what, '');
   if (!checked.ok) throw new CliError(checked.code, checked.code === 'committee_mismatch' ? `${checked.reason}: do not seal your name to it` : checked.reason);
+}
+
+/** The instance's witness policy, as the server states it (a new letter must name it). */
+async function currentPolicy(ctx: MemberContext): Promise<WitnessPolicy | undefined> {
+  const { policy } = await ctx.client.get<{ policy: WitnessPolicy | null }>('api/log/witnesses');
+  return policy ?? undefined;
 }
 
 /** Fetch a letter and the roster it fixed, and check both (never trust the server's word). */
@@ -115,7 +125,7 @@ export async function sign(ctx: MemberContext, id: string, choice: { action: 'su
     throw new CliError('nothing_to_withdraw', 'you have not signed this letter (or already withdrew)');
   }
   if (choice.display === 'sealed' && !letter.committee) throw new CliError('sealed_without_committee', 'this letter takes no sealed signatures (it has no trustee committee)');
-  if (choice.display === 'sealed') await checkCommitteeRef(ctx, letter.committee!);
+  if (choice.display === 'sealed') await checkCommitteeRef(ctx, letter.committee!, 'letter', letter.witnesses);
   const random = (n: number) => new Uint8Array(randomBytes(n));
   const record = await proveAction({ identity: ctx.identity, group, letter, letterId: id, artifacts: nodeArtifacts }, { ...choice, seq: state.seq + 1, random });
   const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/letters/${id}/records`, { record });
@@ -126,17 +136,18 @@ export async function sign(ctx: MemberContext, id: string, choice: { action: 'su
 /** Propose a letter anonymously: fix the current roster, then prove membership for this letter. */
 export async function propose(ctx: MemberContext, fields: Omit<Letter, 'format' | 'roster' | 'nonce' | 'committee'>, options: { sealed?: boolean } = {}) {
   let committee: Letter['committee'];
+  const witnesses = await currentPolicy(ctx);
   if (options.sealed) {
     const ref = await ctx.client.get<{ committee: Letter['committee'] | null }>('api/committee/ref');
     if (!ref.committee) throw new CliError('committee_not_ready', 'this instance has no trustee committee ready: sealed signatures are not possible yet');
     committee = ref.committee;
-    await checkCommitteeRef(ctx, committee);
+    await checkCommitteeRef(ctx, committee, 'letter', witnesses);
   }
   const { snapshot, ref } = await ctx.client.get<{ snapshot: RosterSnapshot; ref: RosterRef }>('api/roster');
   const roster = checkRoster(snapshot, ref);
   if (!roster.ok) throw new CliError(roster.code, `the roster the server sent is inconsistent: ${roster.reason}`);
   if (roster.group.indexOf(ctx.identity.commitment) < 0) throw new CliError('not_on_roster', 'your identity is not on the current roster');
-  const parsed = LetterSchema.safeParse({ ...fields, format: 'undersigned-letter/1', roster: ref, ...(committee ? { committee } : {}), nonce: Buffer.from(randomBytes(16)).toString('hex') });
+  const parsed = LetterSchema.safeParse({ ...fields, format: 'undersigned-letter/1', roster: ref, ...(committee ? { committee } : {}), ...(witnesses ? { witnesses } : {}), nonce: Buffer.from(randomBytes(16)).toString('hex') });
   if (!parsed.success) throw new CliError('bad_letter', `letter ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`, 2);
   const letter = parsed.data;
   const id = computeLetterId(letter);
@@ -178,7 +189,7 @@ export async function vote(ctx: MemberContext, id: string, choiceName: string) {
   if (computeBallotId(parsed) !== id) throw new CliError('ballot_id_mismatch', 'the server sent a ballot whose id does not match');
   const choice = parsed.options.indexOf(choiceName);
   if (choice < 0) throw new CliError('usage', `--choice must be one of: ${parsed.options.join(', ')}`, 2);
-  await checkCommitteeRef(ctx, parsed.committee, 'ballot');
+  await checkCommitteeRef(ctx, parsed.committee, 'ballot', parsed.witnesses);
   const { snapshot } = await ctx.client.get<{ snapshot: RosterSnapshot }>(`api/ballots/${id}/roster`);
   const roster = checkRoster(snapshot, parsed.roster);
   if (!roster.ok) throw new CliError(roster.code, `the roster the server sent does not match the ballot: ${roster.reason}`);

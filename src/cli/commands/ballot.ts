@@ -28,6 +28,7 @@ export function ballotCommands(program: Command): void {
         const committee = await i.committee.letterRef();
         if (!committee) throw new CliError('committee_not_ready', 'a secret ballot needs a trustee committee whose key generation is complete (committee create, trustee run)');
         const { ref } = await i.roster.current();
+        const witnesses = await i.witnesses.policy();
         const r = await i.ballots.open({
           format: 'undersigned-ballot/1',
           question: o.lang === 'fr' ? preset.ballot.question.fr : preset.ballot.question.en,
@@ -37,6 +38,7 @@ export function ballotCommands(program: Command): void {
           deadline: o.deadline ?? new Date(Date.now() + 7 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
           procedure: o.procedure,
           notice: o.notice ?? null,
+          ...(witnesses ? { witnesses } : {}),
           nonce: Buffer.from(randomBytes(16)).toString('hex'),
         });
         out(r.ballotId);
