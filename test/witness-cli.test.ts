@@ -4,7 +4,7 @@
  * cosigns a checkpoint over HTTP.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,4 +87,25 @@ describe('undersigned witness', () => {
       child.kill('SIGTERM');
     }
   });
+});
+
+describe('undersigned demo --witnesses', () => {
+  it('writes a bundle whose checkpoint the witnesses cosigned: verify shows them; one cosignature line removed, verify exits 1', async () => {
+    const out = join(dir, 'demo.json');
+    const demo = await run(['demo', '--members', '5', '--signers', '2', '--named', '1', '--witnesses', '2', '--out', out]);
+    expect(demo.code, demo.stderr).toBe(0);
+    const ok = await run(['verify', out]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/witnesses: 2 of 2 cosigned the checkpoint \(2 needed\)/);
+    const bundle = JSON.parse(readFileSync(out, 'utf8'));
+    const lines = bundle.log.checkpoint.split('\n');
+    const cut = lines.findIndex((l: string) => l.startsWith('\u2014 witness2.'));
+    expect(cut).toBeGreaterThan(0);
+    lines.splice(cut, 1);
+    writeFileSync(join(dir, 'cut.json'), JSON.stringify({ ...bundle, log: { ...bundle.log, checkpoint: lines.join('\n') } }));
+    const bad = await run(['verify', join(dir, 'cut.json')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/INVALID: witnesses: 1 of the 2 witness cosignatures needed/);
+    expect(bad.stderr).not.toMatch(STACK_LINE);
+  }, 180_000);
 });

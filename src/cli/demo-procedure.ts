@@ -18,6 +18,7 @@ import { rosterRef } from '../core/roster.ts';
 import { trusteeStep } from '../core/trustee/duties.ts';
 import { nodeArtifacts, nodeVerificationKeys } from '../node/artifacts.ts';
 import { openOrInit } from '../server/open.ts';
+import { startDemoWitnesses } from './demo-witnesses.ts';
 import { inProcessTrusteeApi } from '../server/trustee-api.ts';
 import { enrollMembers, formCommittee } from './demo-world.ts';
 import { CliError } from './errors.ts';
@@ -32,6 +33,8 @@ export interface ProcedureDemoOptions {
   yes: number;
   no: number;
   trustees?: { k: number; n: number };
+  /** In-process witnesses, all of which must cosign the bundle's checkpoints (0: none). */
+  witnesses?: number;
   log?: (line: string) => void;
 }
 
@@ -48,6 +51,9 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-demo-'));
   try {
     const { instance } = await openOrInit({ dataDir: dir, name: 'Demo caucus', origin: 'demo.undersigned.invalid/caucus' });
+    const witnesses = await startDemoWitnesses(instance, options.witnesses ?? 0, log);
+    const named = witnesses.policy ? { witnesses: witnesses.policy } : {};
+    try {
     const allNames = plausibleNames(members + trustees.n, random(32));
     const identities = await enrollMembers(instance, allNames.slice(0, members), 'enrolling');
     log(`roster: ${members} members enrolled`);
@@ -73,6 +79,7 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
         deadline: instant(7 * 86_400_000),
         revealThreshold: 0,
         visibility: preset.notice.visibility,
+        ...named,
         nonce: Buffer.from(random(16)).toString('hex'),
       };
       noticeId = computeLetterId(letter);
@@ -98,6 +105,7 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
       deadline: instant(7 * 86_400_000),
       procedure: options.procedure,
       notice: noticeId,
+      ...named,
       nonce: Buffer.from(random(16)).toString('hex'),
     };
     const { ballotId } = await instance.ballots.open(ballot);
@@ -123,9 +131,11 @@ export async function runProcedureDemo(options: ProcedureDemoOptions): Promise<P
       const step = await trusteeStep(inProcessTrusteeApi(instance), s, nodeVerificationKeys, random);
       for (const line of step.did) log(`trustee: ${line}`);
     }
-    const bundle = await instance.bundles.procedure(ballotId);
-    await instance.db.destroy();
-    return bundle;
+    return await instance.bundles.procedure(ballotId);
+    } finally {
+      await witnesses.stop();
+      await instance.db.destroy();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

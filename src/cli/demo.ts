@@ -17,6 +17,7 @@ import { trusteeStep } from '../core/trustee/duties.ts';
 import { inProcessTrusteeApi } from '../server/trustee-api.ts';
 import { openOrInit } from '../server/open.ts';
 import { enrollMembers, formCommittee } from './demo-world.ts';
+import { startDemoWitnesses } from './demo-witnesses.ts';
 import { CliError } from './errors.ts';
 import { Progress } from './progress.ts';
 
@@ -30,6 +31,8 @@ export interface DemoOptions {
   threshold?: number;
   /** A k-of-n trustee committee, e.g. { k: 3, n: 5 }. One trustee stays offline at the reveal when n > k. */
   trustees?: { k: number; n: number };
+  /** In-process witnesses, all of which must cosign the bundle's checkpoint (0: none). */
+  witnesses?: number;
   /** Report progress lines on stderr. */
   log?: (line: string) => void;
 }
@@ -58,6 +61,8 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-demo-'));
   try {
     const { instance } = await openOrInit({ dataDir: dir, name: 'Demo caucus', origin: 'demo.undersigned.invalid/caucus' });
+    const witnesses = await startDemoWitnesses(instance, options.witnesses ?? 0, log);
+    try {
     const trusteeCount = options.trustees?.n ?? 0;
     const allNames = plausibleNames(members + trusteeCount, new Uint8Array(randomBytes(32)));
     const names = allNames.slice(0, members);
@@ -91,6 +96,7 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
       revealThreshold: threshold,
       visibility: 'live',
       ...(committeeRef ? { committee: committeeRef } : {}),
+      ...(witnesses.policy ? { witnesses: witnesses.policy } : {}),
       nonce: Buffer.from(randomBytes(16)).toString('hex'),
     };
     const id = computeLetterId(letter);
@@ -132,8 +138,11 @@ export async function runDemo(input: DemoOptions): Promise<{ bundle: Bundle; nam
       }
     }
     const bundle = await instance.bundles.letter(id);
-    await instance.db.destroy();
     return { bundle, names: names.slice(0, named) };
+    } finally {
+      await witnesses.stop();
+      await instance.db.destroy();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

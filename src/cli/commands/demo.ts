@@ -24,6 +24,7 @@ export function demoCommands(program: Command): void {
     .option('--procedure <preset>', 'run a whole procedure instead: notice letter, secret ballot, decision (e.g. ca-leadership-review)')
     .addOption(new Option('--yes <n>', 'with --procedure: members voting yes').default(0).argParser(parseInteger('--yes')))
     .addOption(new Option('--no <n>', 'with --procedure: members voting no').default(0).argParser(parseInteger('--no')))
+    .addOption(new Option('--witnesses <n>', 'run n witnesses that must all cosign the bundle\'s checkpoint').default(0).argParser(parseInteger('--witnesses', 0, 9)))
     .requiredOption('--out <file>')
     .action(async (o) => {
       let trustees: { k: number; n: number } | undefined;
@@ -33,14 +34,14 @@ export function demoCommands(program: Command): void {
         trustees = { k: Number(m[1]), n: Number(m[2]) };
       }
       if (o.procedure) {
-        const bundle = await runProcedureDemo({ procedure: o.procedure, members: o.members, yes: o.yes, no: o.no, trustees, log: err });
+        const bundle = await runProcedureDemo({ procedure: o.procedure, members: o.members, yes: o.yes, no: o.no, trustees, witnesses: o.witnesses, log: err });
         writeFileSync(o.out, JSON.stringify(bundle) + '\n');
         out(`procedure bundle written to ${o.out}`);
         out(`verify it with: npx undersigned verify ${o.out}`);
         await releaseSnarkjs();
         return;
       }
-      const { bundle } = await runDemo({ members: o.members, signers: o.signers, named: o.named, sealed: o.sealed, threshold: o.threshold, trustees, log: err });
+      const { bundle } = await runDemo({ members: o.members, signers: o.signers, named: o.named, sealed: o.sealed, threshold: o.threshold, trustees, witnesses: o.witnesses, log: err });
       writeFileSync(o.out, JSON.stringify(bundle) + '\n');
       out(`bundle written to ${o.out}: ${bundle.result.count} of ${bundle.result.rosterSize} signed; named: ${bundle.result.named.join(', ') || '(none)'}`);
       if (bundle.result.sealed) {
