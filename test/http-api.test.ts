@@ -470,6 +470,19 @@ describe('refusals leave no trace', () => {
     });
   });
 
+  it("a request that does not match its route's schema names the part and the first wrong field; a missing body is checked as {}", async () => {
+    const message = async (req: InjectOptions) => (await refused(req, 400, 'invalid_request')).message;
+    expect(await message(post(`/api/letters/${id}/records`, { record: { ...aliceRecord, action: { ...aliceRecord.action, seq: -1 } } }))).toMatch(/^body\.record\.action\.seq: /);
+    expect(await message(post('/api/letters/not-an-id/nullifier', { nullifier: '1' }))).toBe('params.id: 64 lowercase hex characters');
+    expect(await message(get('/api/log/inclusion?index=0&size=0'))).toMatch(/^query\.size: /);
+    expect(await message(get('/api/roster?limit=5001'))).toMatch(/^query\.limit: /);
+    expect(await message({ method: 'POST', url: '/api/enroll' })).toMatch(/^body\.code: /);
+    expect(await message(post('/api/enroll', [1]))).toMatch(/^body: /);
+    // The organizer's token is checked before the body.
+    await refused(post('/api/admin/members', { name: 5 }), 401, 'unauthorized');
+    expect(await message(post('/api/admin/members', { name: 5 }, auth()))).toMatch(/^body\.name: /);
+  });
+
   it('no request so far made the server log an internal error or answer 5xx', () => {
     expect(requestLines().filter((l) => !/^[A-Z]+ (\/\S*|\(no route\)) \d{3}$/.test(l))).toEqual([]);
     // (The front page answers 503 while the web app is not built: that is not an error.)
@@ -491,9 +504,9 @@ describe('happy path through HTTP', () => {
   });
 
   it('the open letter shows its count (2) and its named signer', async () => {
-    const s = json(await ok(get(`/api/letters/${id}`)));
+    const s = await answer(get(`/api/letters/${id}`), letterSchemas.status.response[200]);
     expect(s).toMatchObject({ letterId: id, status: 'open', rosterSize: 3, count: 2, named: ['Bob Roy'] });
-    const list = json(await ok(get('/api/letters')));
+    const list = await answer(get('/api/letters'), letterSchemas.list.response[200]);
     expect(list.letters.map((l: { letterId: string }) => l.letterId)).toEqual([id]);
   });
 

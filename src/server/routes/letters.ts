@@ -4,19 +4,30 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LetterSchema } from '../../core/letter.ts';
 import { SignatureRecordSchema } from '../../core/record.ts';
 import { RosterSnapshotSchema } from '../../core/roster.ts';
 import { SemaphoreProofSchema } from '../../core/semaphore.ts';
 import type { Services } from '../instance.ts';
 import { hex32, idParams, nullifierBody, organizerOnly, receiptSchema } from './validation.ts';
 
+/** A letter with what its visibility setting lets the asker see now (count and named: null while hidden). */
+const letterStatus = z.object({
+  letterId: hex32,
+  letter: LetterSchema,
+  status: z.enum(['open', 'past-deadline', 'closed']),
+  rosterSize: z.number().int(),
+  count: z.number().int().nullable(),
+  named: z.array(z.string()).nullable(),
+});
+
 export const letterSchemas = {
-  list: {},
+  list: { response: { 200: z.object({ letters: z.array(letterStatus) }) } },
   propose: {
     body: z.object({ letter: z.unknown(), proposal: SemaphoreProofSchema }).strict(),
     response: { 201: z.object({ letterId: hex32, receipt: receiptSchema }) },
   },
-  status: { params: idParams },
+  status: { params: idParams, response: { 200: letterStatus } },
   roster: { params: idParams, response: { 200: z.object({ snapshot: RosterSnapshotSchema }) } },
   record: {
     params: idParams,
@@ -38,7 +49,7 @@ export const letterSchemas = {
 
 export const letterRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const { letters } = services;
-  app.get('/api/letters', async () => ({ letters: await letters.list() }));
+  app.get('/api/letters', { schema: letterSchemas.list }, async () => ({ letters: await letters.list() }));
   app.post('/api/letters', { schema: letterSchemas.propose }, async (req, reply) => reply.status(201).send(await letters.propose(req.body.letter, req.body.proposal)));
   app.get('/api/letters/:id', { schema: letterSchemas.status }, async (req) => {
     const member = await services.sessions.check(req.headers['x-session'] as string | undefined);
