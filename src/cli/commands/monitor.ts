@@ -1,8 +1,8 @@
 /**
  * `undersigned monitor --server URL [--state FILE] [--log-key VKEY] [--json]` (docs/monitor.md):
- * downloads the whole log over the public API, checks its head and its rules with the core monitor
- * (src/core/log/monitor.ts), and keeps the checkpoint it accepted in the state file, so that the
- * next run catches a rollback or a fork. Exit 0 clean (state saved), 1 with the first anomaly
+ * downloads the whole log over the public API and checks its head and its rules with the core
+ * monitor (src/node/log-monitor.ts, shared with a monitoring witness), and keeps the checkpoint it
+ * accepted in the state file, so that the next run catches a rollback or a fork. Exit 0 clean (state saved), 1 with the first anomaly
  * (state left as it was), 2 usage or an unreadable state file.
  *
  * The log key is the one given with --log-key, else the one the state file pinned, else (first
@@ -14,8 +14,6 @@ import { Client } from '../client.ts';
 import { json, out, readText, serverOption } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 
-/** Entries per request: the API's maximum (docs/api.md, GET /api/log/entries). */
-const PAGE = 1000;
 const STATE_FORMAT = 'undersigned-monitor-state/1';
 
 interface MonitorState {
@@ -36,7 +34,7 @@ export function monitorCommands(program: Command): void {
     .addOption(new Option('--log-key <vkey>', 'the log key you expect (from the organizer, out of band); else the one the state file pinned'))
     .option('--json', 'print one JSON object')
     .action(async (o: { server: string; state?: string; logKey?: string; json?: boolean }) => {
-      const { checkHead, checkLogRules } = await import('../../core/log/monitor.ts');
+      const { downloadAndCheckLog } = await import('../../node/log-monitor.ts');
       const client = new Client(o.server);
       const saved = o.state && existsSync(o.state) ? readState(o.state) : null;
       if (saved && o.logKey && saved.logKey !== o.logKey) {
@@ -47,33 +45,18 @@ export function monitorCommands(program: Command): void {
       if (logKey === undefined) logKey = (await client.get<{ verifierKey: string }>('/api/instance')).verifierKey;
 
       const note = await client.text('/api/log/checkpoint');
-      const size = Number(note.split('\n')[1]);
-      const entries: { index: number; leafHash: string; entry: unknown }[] = [];
-      if (Number.isSafeInteger(size) && size > 0) {
-        for (let start = 0; start < size; start += PAGE) {
-          const page = await client.get<{ entries: typeof entries }>(`/api/log/entries?start=${start}&end=${Math.min(start + PAGE, size)}`);
-          entries.push(...page.entries);
-          if (page.entries.length < Math.min(PAGE, size - start)) break;
-        }
-      }
-      let consistency: string[] | undefined;
-      if (saved && Number.isSafeInteger(size) && size > saved.size) {
-        consistency = (await client.get<{ proof: string[] }>(`/api/log/consistency?from=${saved.size}&to=${size}`)).proof;
-      }
+      const checked = await downloadAndCheckLog({ get: (path) => client.get(path) }, { checkpoint: note, logKey, saved: saved ?? undefined });
 
       const report = (a: { code: string; index: number; reason: string }) => {
         if (o.json) json({ ok: false, anomaly: a, server: o.server, logKey, stateSaved: false });
         else out(`ANOMALY ${a.code} at log index ${a.index}: ${a.reason}${o.state ? ` (${o.state} left as it was)` : ''}`);
         process.exitCode = 1;
       };
-      const head = checkHead({ checkpoint: note, logKey, entries, saved: saved ?? undefined, consistency });
-      if (!head.ok) return report(head.anomaly);
-      const rules = checkLogRules(head.entries, { logKey });
-      if (!rules.ok) return report(rules.anomaly);
-      const { checkpoint } = head;
+      if (!checked.ok) return report(checked.anomaly);
+      const { checkpoint } = checked;
       const root = Buffer.from(checkpoint.rootHash).toString('hex');
       if (o.state) writeState(o.state, { format: STATE_FORMAT, server: o.server, logKey, size: checkpoint.size, root, checkpoint: note });
-      const s = rules.summary;
+      const s = checked.summary;
       if (o.json) {
         json({ ok: true, summary: s, checkpoint: { origin: checkpoint.origin, size: checkpoint.size, root }, server: o.server, logKey, firstUse, previousSize: saved?.size ?? null, stateSaved: Boolean(o.state) });
         return;
