@@ -73,7 +73,7 @@ async function lyingCopy(name: string): Promise<Instance> {
   mkdirSync(copy);
   await sql`VACUUM INTO ${join(copy, DB_FILE)}`.execute(world.instance.db);
   const instance = await openInstance({ dataDir: copy, now: () => world.clock.now });
-  await instance.load();
+  await instance.admin.load();
   return instance;
 }
 
@@ -103,11 +103,11 @@ const servedEntries = async (start: number, end: number) => (await get<{ entries
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'undersigned-monitor-'));
   world = await makeWorld({ members: 5, enroll: 4 });
-  await world.instance.removeMember(5);
+  await world.instance.enrollment.removeMember(5);
   await formCommittee(world);
   letter = await openLetter(world);
   records = [await letter.sign(1, { action: 'support', display: 'named', seq: 1 }), await letter.sign(2, { action: 'support', display: 'anonymous', seq: 1 })];
-  closedIndex = (await world.instance.closeLetter(letter.id)).index;
+  closedIndex = (await world.instance.letters.close(letter.id)).index;
   // A letter whose count is hidden until its close: its signature's body is withheld from the log.
   const hidden = await openLetter(world, { visibility: 'at-close' });
   await hidden.sign(3, { action: 'support', display: 'anonymous', seq: 1 });
@@ -153,7 +153,7 @@ describe('undersigned monitor against a lying server', () => {
       name: 'a letter closed twice',
       lie: async (instance) => {
         const [close] = await servedEntries(closedIndex, closedIndex + 1);
-        await instance.append(close.entry!);
+        await instance.log.append(close.entry!);
       },
       code: 'letter_closed_twice',
       index: () => size,
@@ -161,7 +161,7 @@ describe('undersigned monitor against a lying server', () => {
     {
       name: 'a signature for a letter after its close',
       lie: async (instance) => {
-        await instance.append({ kind: 'signature', letterId: letter.id, record: records[1] });
+        await instance.log.append({ kind: 'signature', letterId: letter.id, record: records[1] });
       },
       code: 'entry_after_close',
       index: () => size,
@@ -176,7 +176,7 @@ describe('undersigned monitor against a lying server', () => {
       name: 'a forked log: the saved size with another root',
       lie: async (instance) => {
         await truncate(instance, size - 1);
-        await instance.append({ kind: 'member-added', member: 99, name: 'Mallory' });
+        await instance.log.append({ kind: 'member-added', member: 99, name: 'Mallory' });
       },
       code: 'fork',
       index: () => size,

@@ -79,7 +79,7 @@ async function copyOf(name: string): Promise<Instance> {
   mkdirSync(copy);
   await sql`VACUUM INTO ${join(copy, DB_FILE)}`.execute(world.instance.db);
   const instance = await openInstance({ dataDir: copy, now: () => world.clock.now });
-  await instance.load();
+  await instance.admin.load();
   return instance;
 }
 
@@ -177,7 +177,7 @@ describe('the trustee daemon against lying servers', () => {
   it('Ana’s acknowledgement logged a second time: ALARM naming both indexes, exit 1', async () => {
     const replayed = await copyOf('replayed-ack');
     const ack = (await replayed.committee.entries()).find((x) => x.entry.kind === 'dkg-ack' && x.entry.trustee === 1)!;
-    const again = await replayed.append(ack.entry);
+    const again = await replayed.log.append(ack.entry);
     const lying = await serve(replayed);
     const r = await cli(['run', '--once', '--server', lying, '--share', share]);
     expect(r.code, r.stdout + r.stderr).toBe(1);

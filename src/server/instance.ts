@@ -9,7 +9,6 @@
  * ballots) are also given how to verify and publish them (services/ingest.ts): here in this
  * thread and at once; a running server builds its own with `withIngest` (app.ts).
  */
-import type { LogEntry } from '../core/log/entry.ts';
 import type { VerificationKeys } from '../core/semaphore.ts';
 import { Clock } from './clock.ts';
 import type { Db } from './db.ts';
@@ -117,24 +116,5 @@ export class Instance implements Services {
       reveals: this.reveals,
       witnesses,
     };
-  }
-
-  // Old names, kept only for test/monitor.test.ts (another engineer's file, not moved to the
-  // services yet). Delete them with their last use; new code calls the services.
-  /** @deprecated `admin.load()` */
-  load(): Promise<void> {
-    return this.admin.load();
-  }
-  /** @deprecated `enrollment.removeMember()` */
-  removeMember(memberId: number) {
-    return this.enrollment.removeMember(memberId);
-  }
-  /** @deprecated `letters.close()` */
-  closeLetter(letterId: string) {
-    return this.letters.close(letterId);
-  }
-  /** @deprecated `log.append()` */
-  append(entry: LogEntry) {
-    return this.log.append(entry);
   }
 }
