@@ -5,7 +5,9 @@
  * the reader's language (i18n), never showing a raw status.
  */
 import type { Letter } from '../core/letter.ts';
+import type { WitnessPolicy } from '../core/log/cosignature.ts';
 import type { LogEntry } from '../core/log/entry.ts';
+import type { LogView } from '../core/member/witnessed-log.ts';
 import type { RosterMember, RosterRef, RosterSnapshot } from '../core/roster.ts';
 
 export type { Receipt } from '../core/member/receipt.ts';
@@ -36,6 +38,13 @@ export interface LetterStatus {
   rosterSize: number;
   count: number | null;
   named: string[] | null;
+}
+
+/** GET /api/log/witnesses: the instance's witness policy, its latest witnessed checkpoint, each witness's state. */
+export interface WitnessStatus {
+  policy: WitnessPolicy | null;
+  witnessed: { size: number; checkpoint: string } | null;
+  witnesses: { name: string; verifierKey: string; url: string; cosignedSize: number; lastError: string | null; alarm: string | null }[];
 }
 
 export interface IssuedCode {
@@ -132,5 +141,8 @@ export const api = {
   checkpoint: () => request('/api/log/checkpoint').then((r) => r.text()),
   entries: (start: number, end: number) => json<{ entries: { index: number; leafHash: string; entry: LogEntry | null }[] }>(`/api/log/entries?start=${start}&end=${end}`),
   inclusion: (index: number, size: number) => json<{ proof: string[] }>(`/api/log/inclusion?index=${index}&size=${size}`),
+  witnesses: () => json<WitnessStatus>('/api/log/witnesses'),
+  /** The trustee committee's log entries with inclusion proofs against a witnessed checkpoint. */
+  committeeProofs: () => json<LogView>('/api/committee/proofs'),
   consistency: (from: number, to: number) => json<{ proof: string[] }>(`/api/log/consistency?from=${from}&to=${to}`),
 };

@@ -20,6 +20,7 @@ import { SetupScreen } from './screens/setup.tsx';
 import { TrusteeScreen } from './screens/trustee.tsx';
 import { UnlockScreen } from './screens/unlock.tsx';
 import { VerifyScreen } from './screens/verify.tsx';
+import { isDanger } from './logwatch.ts';
 import { useApp } from './state.tsx';
 import { Page } from './ui.tsx';
 
@@ -129,7 +130,7 @@ function Banners() {
           </button>
         </div>
       ) : null}
-      {(app.log?.state === 'fork' || app.log?.state === 'key-changed' || app.log?.state === 'bad-signature') && route.name !== 'log' ? (
+      {isDanger(app.log) && route.name !== 'log' ? (
         <div className="banner danger" role="alert">
           {t('banner.fork')} <Link to="/log">{t('banner.forkLink')}</Link>
         </div>

@@ -5,7 +5,8 @@
  *   - the encrypted identity file (the same bytes as the backup; useless without the passphrase),
  *   - the organizer token on the organizer's own device,
  *   - receipts of one's own actions, the signatures waiting to be sent (the outbox),
- *   - the last log checkpoint seen and the log key first seen (to detect a fork or a key change),
+ *   - the last log checkpoint seen, the log key and the witness policy first seen (to detect a fork,
+ *     a key change or a change of witnesses),
  *   - per trustee key, the record of the entries that trustee made here (src/core/trustee/own-entries.ts:
  *     public values only, to tell an entry in its name it did not make),
  *   - the language.
@@ -13,6 +14,7 @@
  *   - the unlocked private key, the membership session, freshly issued enrollment codes.
  */
 import type { IdentityFile } from '../core/identity-file.ts';
+import type { WitnessPolicy } from '../core/log/cosignature.ts';
 import { type OwnRecord, OwnRecordSchema } from '../core/trustee/own-entries.ts';
 import type { SignatureRecord } from '../core/record.ts';
 import type { IssuedCode, Receipt } from './api.ts';
@@ -111,6 +113,9 @@ export const device = {
   /** The log key this browser first saw (trust on first use) when no identity file pins one. */
   seenVerifierKey: () => local.get<string>('verifierKey'),
   setSeenVerifierKey: (key: string) => local.set('verifierKey', key),
+  /** The witness policy this browser first saw (trust on first use; none until an instance has one). */
+  witnessPolicy: () => local.get<WitnessPolicy>('witnessPolicy'),
+  setWitnessPolicy: (p: WitnessPolicy) => local.set('witnessPolicy', p),
   lastCheckpoint: () => local.get<SeenCheckpoint>('checkpoint'),
   setLastCheckpoint: (c: SeenCheckpoint) => local.set('checkpoint', c),
   fork: () => local.get<ForkEvidence>('fork'),

@@ -6,12 +6,21 @@
  * consistency proof can join: this browser then keeps both as evidence and says so in red.
  *
  * The log key is pinned: by the member's identity file when there is one (written at
- * enrollment), else by the first key this browser saw.
+ * enrollment), else by the first key this browser saw. The witness policy is pinned the same way
+ * (first seen; core/member/seen-log.ts `pinPolicy`), and a different one is shown as a danger.
+ *
+ * Before a name is sealed or a vote encrypted, the committee's log view is taken only at a
+ * checkpoint consistent with the last one this browser saw (`witnessedCommitteeView`); the prover
+ * worker then checks its cosignatures and inclusion proofs (core/member/witnessed-log.ts).
  */
 import { hexToBytes } from '../core/encoding.ts';
 import { type Checkpoint, verifyCheckpoint } from '../core/log/checkpoint.ts';
+import type { WitnessPolicy } from '../core/log/cosignature.ts';
 import { verifyConsistency } from '../core/log/merkle.ts';
-import { api } from './api.ts';
+import { type ReceiptWitnessing, checkConsistent, consistencyStep, pinPolicy, receiptWitnessing } from '../core/member/seen-log.ts';
+import { type LogAnchor, type LogView, checkWitnessedCheckpoint } from '../core/member/witnessed-log.ts';
+import { type Check, fail, pass } from '../core/result.ts';
+import { ApiFailure, api, type WitnessStatus } from './api.ts';
 import { device, type ForkEvidence } from './device.ts';
 
 export type LogCheck =
@@ -19,7 +28,19 @@ export type LogCheck =
   | { state: 'same' | 'grew'; checkpoint: Checkpoint; note: string; verifierKey: string; from: number }
   | { state: 'fork'; evidence: ForkEvidence; verifierKey: string }
   | { state: 'key-changed'; expected: string; got: string }
+  | { state: 'policy-changed'; expected: WitnessPolicy | null; got: unknown; reason: string }
   | { state: 'bad-signature'; reason: string; verifierKey: string };
+
+/** The states in which nothing new may be signed here until a person has looked (shown in red). */
+export function isDanger(check: LogCheck | null): boolean {
+  return !!check && (check.state === 'fork' || check.state === 'key-changed' || check.state === 'policy-changed' || check.state === 'bad-signature');
+}
+
+/**
+ * This page load kept the first checkpoint: a second look in the same load (the app checks on
+ * start, the log page checks again) is still the first view, not "no change since last time".
+ */
+let firstThisLoad = false;
 
 /** The key this browser expects the log to be signed with. */
 export function expectedVerifierKey(serverKey: string): string {
@@ -34,6 +55,9 @@ export async function checkLog(serverKey: string): Promise<LogCheck> {
   const kept = device.fork();
   if (kept) return { state: 'fork', evidence: kept, verifierKey: expected };
   if (serverKey !== expected) return { state: 'key-changed', expected, got: serverKey };
+  const served = await api.witnesses();
+  const pinned = pinWitnesses(served.policy);
+  if (!pinned.ok) return { state: 'policy-changed', expected: device.witnessPolicy(), got: served.policy, reason: pinned.reason };
 
   const note = await api.checkpoint();
   const now = verifyCheckpoint(note, expected);
@@ -43,6 +67,7 @@ export async function checkLog(serverKey: string): Promise<LogCheck> {
   const before = last && last.verifierKey === expected ? verifyCheckpoint(last.note, expected) : null;
   if (!last || !before || !before.ok) {
     device.setLastCheckpoint({ verifierKey: expected, note });
+    firstThisLoad = true;
     return { state: 'first', checkpoint: now, note, verifierKey: expected };
   }
 
@@ -53,13 +78,17 @@ export async function checkLog(serverKey: string): Promise<LogCheck> {
   };
   if (now.size < before.size) return fork(`the log shrank from ${before.size} to ${now.size} entries`);
   if (now.size === before.size) {
-    if (bytesEqual(now.rootHash, before.rootHash)) return { state: 'same', checkpoint: now, note, verifierKey: expected, from: before.size };
+    if (bytesEqual(now.rootHash, before.rootHash)) {
+      if (firstThisLoad) return { state: 'first', checkpoint: now, note, verifierKey: expected };
+      return { state: 'same', checkpoint: now, note, verifierKey: expected, from: before.size };
+    }
     return fork(`two different logs of ${now.size} entries`);
   }
   const { proof } = await api.consistency(before.size, now.size);
   const c = verifyConsistency({ size1: before.size, size2: now.size, root1: before.rootHash, root2: now.rootHash, proof: proof.map(hexToBytes) });
   if (!c.ok) return fork(`the log of ${now.size} entries does not extend the one of ${before.size} (${c.reason})`);
   device.setLastCheckpoint({ verifierKey: expected, note });
+  firstThisLoad = false;
   return { state: 'grew', checkpoint: now, note, verifierKey: expected, from: before.size };
 }
 
@@ -77,6 +106,103 @@ export async function recheckReceipt(receiptCheckpoint: string, currentNote: str
   const { proof } = await api.consistency(old.size, now.size);
   const c = verifyConsistency({ size1: old.size, size2: now.size, root1: old.rootHash, root2: now.rootHash, proof: proof.map(hexToBytes) });
   return c.ok ? null : `the current log does not extend the one of the receipt (${c.reason})`;
+}
+
+/** The served policy against the pinned one; pins it on first sight. */
+function pinWitnesses(served: unknown): Check<{ policy: WitnessPolicy | undefined }> {
+  const pinned = pinPolicy(device.witnessPolicy(), served);
+  if (!pinned.ok) return pinned;
+  if (pinned.pin) device.setWitnessPolicy(pinned.pin);
+  return pass({ policy: pinned.policy });
+}
+
+/**
+ * What this device pinned: the log key and the witness policy, with the server's witness status.
+ * Throws an ApiFailure `log_key_changed`, `witness_policy_changed` or `witness_policy_invalid`
+ * when the server no longer matches them (nothing is sealed or encrypted then).
+ */
+export async function pinnedAnchor(serverKey: string): Promise<{ anchor: LogAnchor; status: WitnessStatus }> {
+  const verifierKey = expectedVerifierKey(serverKey);
+  if (serverKey !== verifierKey) throw new ApiFailure('log_key_changed', 'the server signs its log with another key than the one this device pinned', 0);
+  const status = await api.witnesses();
+  const pinned = pinWitnesses(status.policy);
+  if (!pinned.ok) throw new ApiFailure(pinned.code, pinned.reason, 0);
+  return { anchor: pinned.policy ? { verifierKey, witnesses: pinned.policy } : { verifierKey }, status };
+}
+
+/**
+ * A checkpoint the server shows now (the latest, a witnessed one, the one of a committee view) is
+ * signed by the pinned key and consistent with the last one this browser saw: either may be the
+ * larger (a witnessed checkpoint lags behind the latest). A larger one becomes the last seen; two
+ * that no consistency proof joins are kept as fork evidence. Codes: log_fork, log_unverified.
+ */
+export async function checkAgainstSeen(note: string, verifierKey: string): Promise<Check<{ checkpoint: Checkpoint }>> {
+  if (device.fork()) return fail('log_fork', 'this browser holds two versions of the log the server signed (see the log page)');
+  const shown = verifyCheckpoint(note, verifierKey);
+  if (!shown.ok) return fail('log_unverified', `the checkpoint the server sent: ${shown.reason}`);
+  const last = device.lastCheckpoint();
+  const before = last && last.verifierKey === verifierKey ? verifyCheckpoint(last.note, verifierKey) : null;
+  if (!last || !before || !before.ok) {
+    device.setLastCheckpoint({ verifierKey, note });
+    return pass({ checkpoint: shown });
+  }
+  const step = consistencyStep(before, shown);
+  let proof: Uint8Array[] = [];
+  if (step.kind === 'proof') {
+    const served = await api.consistency(step.from, step.to);
+    try {
+      proof = served.proof.map(hexToBytes);
+    } catch {
+      return fail('log_unverified', 'the server sent a consistency proof that is not hex');
+    }
+  }
+  const c = checkConsistent(before, shown, proof);
+  if (!c.ok) {
+    device.setFork({ earlier: last.note, later: note, reason: c.reason });
+    return c;
+  }
+  if (step.kind === 'proof' && step.grew) device.setLastCheckpoint({ verifierKey, note });
+  return pass({ checkpoint: shown });
+}
+
+/**
+ * The committee's entries as the server serves them with inclusion proofs, at a checkpoint
+ * consistent with what this browser saw, and the anchor the worker checks them with
+ * (checkCommitteeOnLog). Throws an ApiFailure with the refusal's code.
+ */
+export async function witnessedCommitteeView(serverKey: string): Promise<{ view: LogView; anchor: LogAnchor }> {
+  const { anchor } = await pinnedAnchor(serverKey);
+  const view = await api.committeeProofs();
+  if (typeof view?.checkpoint !== 'string' || !Array.isArray(view.entries)) throw new ApiFailure('log_unverified', 'the server sent a committee view that is not well formed', 0);
+  const seen = await checkAgainstSeen(view.checkpoint, anchor.verifierKey);
+  if (!seen.ok) throw new ApiFailure(seen.code, seen.reason, 0);
+  return { view, anchor };
+}
+
+/**
+ * Whether a receipt's checkpoint is witnessed yet: the latest witnessed checkpoint, checked under
+ * the pinned anchor and against what this browser saw, covers it (a consistency proof from the
+ * receipt's size). Null when the instance has no witnesses.
+ */
+export async function receiptWitnessed(receiptCheckpoint: string, serverKey: string): Promise<Check<{ status: ReceiptWitnessing }> | null> {
+  const { anchor, status } = await pinnedAnchor(serverKey);
+  if (!anchor.witnesses) return null;
+  const receipt = verifyCheckpoint(receiptCheckpoint, anchor.verifierKey);
+  if (!receipt.ok) return fail('log_unverified', `the receipt's checkpoint: ${receipt.reason}`);
+  if (!status.witnessed) return receiptWitnessing(receipt, null, []);
+  const w = checkWitnessedCheckpoint(status.witnessed.checkpoint, anchor);
+  if (!w.ok) return w;
+  const seen = await checkAgainstSeen(status.witnessed.checkpoint, anchor.verifierKey);
+  if (!seen.ok) return seen;
+  if (w.checkpoint.size < receipt.size) return receiptWitnessing(receipt, { checkpoint: w.checkpoint, witnesses: w.witnesses! }, []);
+  const proof = w.checkpoint.size > receipt.size ? (await api.consistency(receipt.size, w.checkpoint.size)).proof : [];
+  let bytes: Uint8Array[];
+  try {
+    bytes = proof.map(hexToBytes);
+  } catch {
+    return fail('log_unverified', 'the server sent a consistency proof that is not hex');
+  }
+  return receiptWitnessing(receipt, { checkpoint: w.checkpoint, witnesses: w.witnesses! }, bytes);
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -5,9 +5,11 @@
  */
 import { enBallots } from './en-ballots.ts';
 import { enSealed } from './en-sealed.ts';
+import { enWitnesses } from './en-witnesses.ts';
 
 export const en = {
   ...enSealed,
+  ...enWitnesses,
   ...enBallots,
   'app.name': 'undersigned',
   'nav.skip': 'Skip to content',
@@ -276,7 +278,7 @@ export const en = {
 
   'log.title': 'Public log',
   'log.lead': 'Every roster change, letter and signature is an entry in an append-only log signed by this server. This browser checks that the log only ever grows.',
-  'log.first': 'First visit: this browser now remembers this checkpoint and will notice if the log is ever rewritten.',
+  'log.first': 'This is the first view of the log this browser keeps: from now on it will notice if the log is ever rewritten or shown differently.',
   'log.same': 'No change since this browser last looked.',
   'log.grew': 'The log grew from {from} to {to} entries, and it extends what this browser saw before (checked with a consistency proof).',
   'log.latest': 'Latest checkpoint',

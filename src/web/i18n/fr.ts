@@ -5,9 +5,11 @@
 import type { MessageKey } from './en.ts';
 import { frBallots } from './fr-ballots.ts';
 import { frSealed } from './fr-sealed.ts';
+import { frWitnesses } from './fr-witnesses.ts';
 
 export const fr: Record<MessageKey, string> = {
   ...frSealed,
+  ...frWitnesses,
   ...frBallots,
   'app.name': 'undersigned',
   'nav.skip': 'Aller au contenu',
@@ -276,7 +278,7 @@ export const fr: Record<MessageKey, string> = {
 
   'log.title': 'Journal public',
   'log.lead': 'Chaque modification de la liste, chaque lettre et chaque signature est une entrée d’un journal où l’on ne peut qu’ajouter, signé par ce serveur. Ce navigateur vérifie que le journal ne fait que grandir.',
-  'log.first': 'Première visite : ce navigateur retient maintenant ce point de contrôle et remarquera si le journal est un jour réécrit.',
+  'log.first': 'C’est la première vue du journal que ce navigateur garde : il remarquera désormais si le journal est un jour réécrit ou montré autrement.',
   'log.same': 'Aucun changement depuis la dernière visite de ce navigateur.',
   'log.grew': 'Le journal est passé de {from} à {to} entrées, et il prolonge bien ce que ce navigateur avait vu (vérifié par une preuve de cohérence).',
   'log.latest': 'Dernier point de contrôle',

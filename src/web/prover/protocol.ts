@@ -7,12 +7,23 @@ import type { Ballot, VoteRecord } from '../../core/ballot/ballot.ts';
 import type { IdentityFile, IdentityFileLabel } from '../../core/identity-file.ts';
 import type { Letter } from '../../core/letter.ts';
 import type { LogEntry } from '../../core/log/entry.ts';
+import type { LogAnchor, LogView } from '../../core/member/witnessed-log.ts';
 import type { SignatureRecord } from '../../core/record.ts';
 import type { RosterRef, RosterSnapshot } from '../../core/roster.ts';
 import type { SemaphoreProof } from '../../core/semaphore.ts';
 import type { Receipt } from '../api.ts';
 
-export type LetterFields = Pick<Letter, 'title' | 'text' | 'recipient' | 'deadline' | 'revealThreshold' | 'visibility' | 'committee'>;
+export type LetterFields = Pick<Letter, 'title' | 'text' | 'recipient' | 'deadline' | 'revealThreshold' | 'visibility' | 'committee' | 'witnesses'>;
+
+/**
+ * The committee's log entries with inclusion proofs against a checkpoint (as GET
+ * /api/committee/proofs serves them, already found consistent with what this browser saw), and
+ * what this device pinned: the worker accepts the committee only if checkCommitteeOnLog passes.
+ */
+export interface CommitteeOnLog {
+  view: LogView;
+  anchor: LogAnchor;
+}
 
 export interface ProverCalls {
   /** A new identity from fresh randomness, sealed under the passphrase. */
@@ -26,8 +37,10 @@ export interface ProverCalls {
   /** This member's nullifier on a letter (to ask the server for their latest action). */
   nullifier: { in: { privateKey: string; letterId: string }; out: { nullifier: string } };
   /**
-   * A signature record. A sealed one also takes the committee's log entries: the worker checks the
-   * letter's committee key against them before sealing the name to it (never the server's word).
+   * A signature record. A sealed one also takes the committee on the witnessed log: the worker
+   * checks the checkpoint's cosignatures, the entries' inclusion, the letter's committee key
+   * against them and the letter's witness policy against the pinned one before sealing the name
+   * (never the server's word).
    */
   'prove-action': {
     in: {
@@ -36,13 +49,13 @@ export interface ProverCalls {
       letter: Letter;
       snapshot: RosterSnapshot;
       choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' | 'sealed'; seq: number };
-      committeeEntries?: unknown[];
+      committee?: CommitteeOnLog;
     };
     out: { record: SignatureRecord; ms: number };
   };
-  /** A proposal. A letter that takes sealed signatures also takes the committee's log entries (checked as for 'prove-action'). */
+  /** A proposal. A letter that takes sealed signatures also takes the committee on the witnessed log (checked as for 'prove-action'). */
   'prove-proposal': {
-    in: { privateKey: string; fields: LetterFields; snapshot: RosterSnapshot; ref: RosterRef; nonce: string; committeeEntries?: unknown[] };
+    in: { privateKey: string; fields: LetterFields; snapshot: RosterSnapshot; ref: RosterRef; nonce: string; committee?: CommitteeOnLog };
     out: { letter: Letter; letterId: string; proposal: SemaphoreProof };
   };
   'prove-session': { in: { privateKey: string; snapshot: RosterSnapshot; ref: RosterRef; challenge: string }; out: { proof: SemaphoreProof } };
@@ -51,11 +64,12 @@ export interface ProverCalls {
   /** This member's nullifier on a ballot (to ask the server whether they already voted). */
   'vote-nullifier': { in: { privateKey: string; ballotId: string }; out: { nullifier: string } };
   /**
-   * A vote: the choice encrypted to the trustee committee (checked first against the committee
-   * entries on the log), its 0-or-1 and exactly-one proofs, and the membership proof.
+   * A vote: the choice encrypted to the trustee committee (checked first on the witnessed log, as
+   * for a sealed signature; not needed for a recorded ballot), its 0-or-1 and exactly-one proofs,
+   * and the membership proof.
    */
   'prove-vote': {
-    in: { privateKey: string; ballotId: string; ballot: Ballot; snapshot: RosterSnapshot; committeeEntries: unknown[]; choice: number; seq: number };
+    in: { privateKey: string; ballotId: string; ballot: Ballot; snapshot: RosterSnapshot; committee?: CommitteeOnLog; choice: number; seq: number };
     out: { record: VoteRecord; ms: number };
   };
   /** Fetch the circuit of this depth and build the curve ahead of a proof (a member about to sign). */

@@ -21,9 +21,11 @@ import { checkRoster, rosterRef, type RosterRef, type RosterSnapshot } from '../
 import { sessionMessage, sessionScope } from '../../core/session.ts';
 import type { SemaphoreProof } from '../../core/semaphore.ts';
 import { ProverFailure as Refusal, type Handlers, serveCalls } from '../worker-calls.ts';
-import type { Progress, ProverCalls } from './protocol.ts';
+import type { CommitteeOnLog, Progress, ProverCalls } from './protocol.ts';
 import { singleThreadedCurve } from './single-thread-curve.ts';
-import { checkCommitteeRef } from '../../core/member/committee-ref.ts';
+import { checkCommitteeOnLog, checkPolicyPinned } from '../../core/member/witnessed-log.ts';
+import type { Ballot } from '../../core/ballot/ballot.ts';
+import type { Letter } from '../../core/letter.ts';
 
 const scope = self as unknown as { location: { origin: string }; crypto: Crypto };
 
@@ -77,6 +79,22 @@ function groupFor(snapshot: RosterSnapshot, ref: RosterRef) {
   return lastGroup.group;
 }
 
+/**
+ * Nothing is sealed or encrypted to a committee key before this passes: the letter or ballot
+ * names the witness policy this device pinned, and its committee is the one the witnessed log
+ * gives (docs/protocol.md §2, §11; core/member/witnessed-log.ts). Throws the refusal's code.
+ */
+function requireCommitteeOnLog(named: Pick<Letter, 'committee' | 'witnesses'> | Ballot, on: CommitteeOnLog | undefined, what: 'letter' | 'ballot'): void {
+  const noCommittee = what === 'letter' ? 'sealed_without_committee' : 'committee_unverified';
+  if (!named.committee) throw new Refusal(noCommittee, `this ${what} names no trustee committee`);
+  const prefix = what === 'letter' ? 'sealed_' : '';
+  if (!on) throw new Refusal(`${prefix}committee_unverified`, 'the committee on the witnessed log was not given');
+  const policy = checkPolicyPinned(named.witnesses, on.anchor, what);
+  if (!policy.ok) throw new Refusal(policy.code, policy.reason);
+  const proven = checkCommitteeOnLog(on.view, named.committee, on.anchor, what);
+  if (!proven.ok) throw new Refusal(proven.code, proven.reason);
+}
+
 const handlers: Handlers<ProverCalls, Progress> = {
   async 'create-identity'({ passphrase, label }, progress) {
     progress({ stage: 'kdf' });
@@ -107,13 +125,9 @@ const handlers: Handlers<ProverCalls, Progress> = {
     return { nullifier: expectedNullifier(identityOf(privateKey), signatureScope(letterId)) };
   },
 
-  async 'prove-action'({ privateKey, letterId, letter, snapshot, choice, committeeEntries }, progress) {
-    if (choice.display === 'sealed') {
-      // Seal the name only to the key the trustees generated on the public log (docs/protocol.md §11).
-      if (!letter.committee) throw new Refusal('sealed_without_committee', 'this letter takes no sealed signatures');
-      const ref = checkCommitteeRef(committeeEntries ?? [], letter.committee);
-      if (!ref.ok) throw new Refusal(ref.code, ref.reason);
-    }
+  async 'prove-action'({ privateKey, letterId, letter, snapshot, choice, committee }, progress) {
+    // Seal the name only to the key the trustees generated on the witnessed public log (docs/protocol.md §11).
+    if (choice.display === 'sealed') requireCommitteeOnLog(letter, committee, 'letter');
     const identity = identityOf(privateKey);
     const group = groupFor(snapshot, letter.roster);
     if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the roster this letter counts against');
@@ -125,11 +139,8 @@ const handlers: Handlers<ProverCalls, Progress> = {
     return { record, ms: performance.now() - start };
   },
 
-  async 'prove-proposal'({ privateKey, fields, snapshot, ref, nonce, committeeEntries }, progress) {
-    if (fields.committee) {
-      const checked = checkCommitteeRef(committeeEntries ?? [], fields.committee);
-      if (!checked.ok) throw new Refusal(checked.code, checked.reason);
-    }
+  async 'prove-proposal'({ privateKey, fields, snapshot, ref, nonce, committee }, progress) {
+    if (fields.committee) requireCommitteeOnLog(fields, committee, 'letter');
     const identity = identityOf(privateKey);
     const group = groupFor(snapshot, ref);
     if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the current roster');
@@ -190,14 +201,11 @@ const handlers: Handlers<ProverCalls, Progress> = {
     return { nullifier: expectedNullifier(identityOf(privateKey), voteScope(ballotId)) };
   },
 
-  async 'prove-vote'({ privateKey, ballotId, ballot, snapshot, committeeEntries, choice, seq }, progress) {
+  async 'prove-vote'({ privateKey, ballotId, ballot, snapshot, committee, choice, seq }, progress) {
     if (computeBallotId(ballot) !== ballotId) throw new Refusal('ballot_id_mismatch', 'the ballot does not match its id');
     if (!Number.isInteger(choice) || choice < 0 || choice >= ballot.options.length) throw new Refusal('bad_choice', 'choose one of the options');
-    if (!isRecorded(ballot)) {
-      // Encrypt only to the key the trustees generated on the public log, never to one the server names.
-      const checked = checkCommitteeRef(committeeEntries, ballot.committee, 'ballot');
-      if (!checked.ok) throw new Refusal(checked.code, checked.reason);
-    }
+    // Encrypt only to the key the trustees generated on the witnessed public log, never to one the server names.
+    if (!isRecorded(ballot)) requireCommitteeOnLog(ballot, committee, 'ballot');
     const identity = identityOf(privateKey);
     const group = groupFor(snapshot, ballot.roster);
     if (group.indexOf(identity.commitment) < 0) throw new Refusal('not_on_roster', 'your identity is not on the roster this ballot counts');

@@ -6,11 +6,12 @@
  * decryption, the notice and the decision).
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Ballot } from '../../core/ballot/ballot.ts';
+import { type Ballot, isRecorded } from '../../core/ballot/ballot.ts';
 import { PRESETS } from '../../core/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
-import { trusteeApi } from '../api-trustee.ts';
+import { witnessedCommitteeView } from '../logwatch.ts';
+import { WitnessedReceipt } from '../witnessed-receipt.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { prove } from '../prover/client.ts';
@@ -36,7 +37,7 @@ export function BallotScreen({ id }: { id: string }) {
   const [closed, setClosed] = useState(false);
   const [mine, setMine] = useState<Mine | null>(null);
   const [choice, setChoice] = useState<number | null>(null);
-  const [done, setDone] = useState<{ index: number } | null>(null);
+  const [done, setDone] = useState<{ index: number; checkpoint: string } | null>(null);
   const [confirmClose, setConfirmClose] = useState(false);
   const [notice, setNotice] = useState<string | null>(search.get('opened') ? t('open.opened') : null);
   const [result, setResult] = useState<Result | null>(null);
@@ -88,18 +89,17 @@ export function BallotScreen({ id }: { id: string }) {
     if (!key || !ballot || choice === null) return;
     setDone(null);
     await act.run(async (report) => {
-      const [{ snapshot }, { nullifier }, committee] = await Promise.all([ballotApi.roster(id), prove('vote-nullifier', { privateKey: key, ballotId: id }), trusteeApi.status()]);
+      const [{ snapshot }, { nullifier }] = await Promise.all([ballotApi.roster(id), prove('vote-nullifier', { privateKey: key, ballotId: id })]);
       const state = await ballotApi.nullifierState(id, nullifier);
-      const { record } = await prove(
-        'prove-vote',
-        { privateKey: key, ballotId: id, ballot, snapshot, committeeEntries: committee.entries.map((e) => e.entry), choice, seq: state.seq + 1 },
-        report,
-      );
+      // A secret vote is encrypted only to the key the committee's entries on the witnessed log give:
+      // their checkpoint consistent with what this browser saw (here), cosigned and proven (in the worker).
+      const committee = isRecorded(ballot) ? undefined : await witnessedCommitteeView(app.instance?.verifierKey ?? (await api.instance()).verifierKey);
+      const { record } = await prove('prove-vote', { privateKey: key, ballotId: id, ballot, snapshot, committee, choice, seq: state.seq + 1 }, report);
       report({ stage: 'sending' });
       const { receipt } = await ballotApi.vote(id, record);
       report({ stage: 'receipt' });
       await prove('check-receipt', { receipt, entry: { kind: 'vote', ballotId: id, record }, verifierKey });
-      setDone({ index: receipt.index });
+      setDone({ index: receipt.index, checkpoint: receipt.checkpoint });
       setMine({ nullifier, seq: record.action.seq, onRoster: true });
     });
   };
@@ -203,6 +203,7 @@ export function BallotScreen({ id }: { id: string }) {
       {done ? (
         <Notice kind="ok">
           <span data-testid="vote-done">{recorded ? t('ballot.votedRecorded') : t('ballot.voted')}</span> {t('ballot.receipt', { index: done.index })}
+          <WitnessedReceipt checkpoint={done.checkpoint} />
         </Notice>
       ) : null}
 

@@ -13,7 +13,7 @@ import { ApiFailure, api, type LetterStatus } from '../api.ts';
 import { trusteeApi } from '../api-trustee.ts';
 import { device, type KeptReceipt } from '../device.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { recheckReceipt } from '../logwatch.ts';
+import { recheckReceipt, witnessedCommitteeView } from '../logwatch.ts';
 import { deliver, isFinal, withoutItem } from '../outbox.ts';
 import { Link } from '../router.tsx';
 import { prove } from '../prover/client.ts';
@@ -22,6 +22,7 @@ import { ErrorNotice, Notice, Page, ProgressView, Words, useTask } from '../ui.t
 import { CountLine, withMemberCounts } from './letters.tsx';
 import { type ListedTrustee, trusteesOfCommittee } from '../../core/trustee/key-fingerprint.ts';
 import { TrusteeKeyList } from '../trustee/trustee-keys.tsx';
+import { WitnessedReceipt } from '../witnessed-receipt.tsx';
 
 interface Mine {
   nullifier: string;
@@ -138,9 +139,10 @@ export function LetterScreen({ id }: { id: string }) {
       const [{ snapshot }, { nullifier }] = await Promise.all([api.letterRoster(id), prove('nullifier', { privateKey: key, letterId: id })]);
       const state = await api.nullifierState(id, nullifier);
       if (choice.action === 'withdraw' && state.action !== 'support') throw new ApiFailure('nothing_to_withdraw', 'nothing to withdraw', 0);
-      // A sealed name is sealed only to the key the committee's own log entries give (checked in the worker).
-      const committeeEntries = choice.display === 'sealed' ? (await trusteeApi.status()).entries.map((e) => e.entry) : undefined;
-      const { record } = await prove('prove-action', { privateKey: key, letterId: id, letter, snapshot, choice: { ...choice, seq: state.seq + 1 }, committeeEntries }, report);
+      // A sealed name is sealed only to the key the committee's entries on the witnessed log give:
+      // their checkpoint consistent with what this browser saw (here), cosigned and proven (in the worker).
+      const committee = choice.display === 'sealed' ? await witnessedCommitteeView(app.instance?.verifierKey ?? (await api.instance()).verifierKey) : undefined;
+      const { record } = await prove('prove-action', { privateKey: key, letterId: id, letter, snapshot, choice: { ...choice, seq: state.seq + 1 }, committee }, report);
       const item = { letterId: id, record, made: new Date().toISOString() };
       // Kept on this device before the first attempt to send it.
       app.setOutbox([...device.outbox(), item]);
@@ -328,6 +330,7 @@ export function LetterScreen({ id }: { id: string }) {
                   {t('letter.receipt', { index: kept.receipt.index })}{' '}
                   {receiptCheck?.ok ? t('letter.receiptChecked', { size: receiptCheck.size }) : null}
                 </p>
+                <WitnessedReceipt checkpoint={kept.receipt.checkpoint} />
                 {receiptCheck && !receiptCheck.ok ? (
                   <ErrorNotice>
                     {t('letter.receiptBroken')} <Link to="/log">{t('banner.forkLink')}</Link>

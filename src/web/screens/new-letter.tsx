@@ -9,6 +9,7 @@ import { bytesToHex } from '../../core/encoding.ts';
 import type { Visibility } from '../../core/letter.ts';
 import { api } from '../api.ts';
 import { trusteeApi } from '../api-trustee.ts';
+import { pinnedAnchor, witnessedCommitteeView } from '../logwatch.ts';
 import type { Letter } from '../../core/letter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
@@ -86,9 +87,22 @@ export function NewLetterScreen() {
     await task.run(async (report) => {
       const { snapshot, ref } = await api.roster();
       const nonce = bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
-      const fields = { title: title.trim(), text, recipient: recipient.trim(), deadline: instant, revealThreshold, visibility, ...(withSealed ? { committee } : {}) };
-      const committeeEntries = withSealed ? (await trusteeApi.status()).entries.map((e) => e.entry) : undefined;
-      const made = await prove('prove-proposal', { privateKey: key, fields, snapshot, ref, nonce, committeeEntries }, report);
+      // The letter names the witnesses this device pinned (none on an instance without witnesses):
+      // the server takes only a letter that names its current ones, and every signer agrees to them.
+      const serverKey = app.instance?.verifierKey ?? (await api.instance()).verifierKey;
+      const { anchor } = await pinnedAnchor(serverKey);
+      const fields = {
+        title: title.trim(),
+        text,
+        recipient: recipient.trim(),
+        deadline: instant,
+        revealThreshold,
+        visibility,
+        ...(withSealed ? { committee } : {}),
+        ...(anchor.witnesses ? { witnesses: anchor.witnesses } : {}),
+      };
+      const committeeOnLog = withSealed ? await witnessedCommitteeView(serverKey) : undefined;
+      const made = await prove('prove-proposal', { privateKey: key, fields, snapshot, ref, nonce, committee: committeeOnLog }, report);
       report({ stage: 'sending' });
       const r = await api.propose(made.letter, made.proposal);
       report({ stage: 'receipt' });

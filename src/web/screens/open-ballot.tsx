@@ -11,6 +11,7 @@ import { PRESETS, type Preset, noticeThreshold } from '../../core/procedures.ts'
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
 import { trusteeApi } from '../api-trustee.ts';
+import { pinnedAnchor } from '../logwatch.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { ErrorNotice, Field, Notice, ProgressView, useTask } from '../ui.tsx';
@@ -71,8 +72,10 @@ export function OpenBallotForm({ token, presets, notice }: { token: string; pres
         : preset.ballot.options;
     if (options.length < 2) return setFormError(t('open.needTwo'));
     await task.run(async () => {
-      const [{ committee }, { ref }] = await Promise.all([trusteeApi.ref(), api.roster()]);
+      const [{ committee }, { ref }, info] = await Promise.all([trusteeApi.ref(), api.roster(), api.instance()]);
       if (!committee) throw new ApiFailure('committee_not_ready', 'no complete trustee committee', 409);
+      // The ballot names the witnesses this device pinned (none on an instance without witnesses).
+      const { anchor } = await pinnedAnchor(info.verifierKey);
       const ballot: Ballot = {
         format: 'undersigned-ballot/1',
         question: question.trim(),
@@ -83,6 +86,7 @@ export function OpenBallotForm({ token, presets, notice }: { token: string; pres
         procedure: preset.id,
         notice,
         nonce: bytesToHex(crypto.getRandomValues(new Uint8Array(16))),
+        ...(anchor.witnesses ? { witnesses: anchor.witnesses } : {}),
       };
       const r = await ballotApi.open(token, ballot);
       navigate(`/ballots/${r.ballotId}?opened=1`);
