@@ -1,16 +1,22 @@
 /**
  * The public log as this browser sees it: the latest signed checkpoint, its fingerprint words in
  * English and French (to compare with other members in person), the consistency check against
- * the last checkpoint this browser saw, and — in red — what a fork means and what to do.
+ * the last checkpoint this browser saw, and — in red — what a fork, a new log key or new
+ * witnesses mean and what to do. Then the latest checkpoint the witnesses cosigned (which
+ * witness, when), the witnesses themselves, and the entries, newest first.
  */
 import { useEffect, useState } from 'react';
 import { bytesToHex } from '../../core/encoding.ts';
 import { verifyCheckpoint } from '../../core/log/checkpoint.ts';
+import type { WitnessReport } from '../../core/log/cosignature.ts';
+import { checkWitnessedCheckpoint } from '../../core/member/witnessed-log.ts';
+import { type WitnessStatus, api } from '../api.ts';
 import { device } from '../device.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import type { LogCheck } from '../logwatch.ts';
+import { type LogCheck, checkAgainstSeen, isDanger } from '../logwatch.ts';
 import { useApp } from '../state.tsx';
 import { ErrorNotice, Notice, Page, Words, describe } from '../ui.tsx';
+import { LogEntries } from './log-entries.tsx';
 
 function CheckpointView({ note, verifierKey, caption }: { note: string; verifierKey: string; caption?: string }) {
   const i18n = useI18n();
@@ -49,11 +55,19 @@ function Danger({ check }: { check: LogCheck }) {
   const { t } = useI18n();
   const app = useApp();
   const [confirm, setConfirm] = useState(false);
-  const title = check.state === 'fork' ? t('log.forkTitle') : check.state === 'key-changed' ? t('log.keyTitle') : t('log.badSigTitle');
+  const title = check.state === 'fork' ? t('log.forkTitle') : check.state === 'key-changed' ? t('log.keyTitle') : check.state === 'policy-changed' ? t('log.policyTitle') : t('log.badSigTitle');
   return (
     <section className="danger-zone" role="alert" aria-labelledby="h-danger" data-testid="fork-warning">
       <h2 id="h-danger">{title}</h2>
-      <p>{check.state === 'fork' ? t('log.forkMeaning') : check.state === 'key-changed' ? t('log.keyMeaning') : t('log.badSigMeaning')}</p>
+      <p>
+        {check.state === 'fork'
+          ? t('log.forkMeaning')
+          : check.state === 'key-changed'
+            ? t('log.keyMeaning')
+            : check.state === 'policy-changed'
+              ? t('log.policyMeaning')
+              : t('log.badSigMeaning')}
+      </p>
       <h3>{t('log.whatToDo')}</h3>
       <ol>
         <li>{t('log.do1')}</li>
@@ -103,6 +117,108 @@ function Danger({ check }: { check: LogCheck }) {
           </dd>
         </dl>
       ) : null}
+      {check.state === 'policy-changed' ? (
+        <dl className="small">
+          <dt>{t('log.policyExpected')}</dt>
+          <dd>
+            <code className="hex">{JSON.stringify(check.expected)}</code>
+          </dd>
+          <dt>{t('log.policyGot')}</dt>
+          <dd>
+            <code className="hex">{JSON.stringify(check.got)}</code>
+          </dd>
+        </dl>
+      ) : null}
+    </section>
+  );
+}
+
+type Witnessed =
+  | { state: 'ok'; size: number; note: string; quorum: number; reports: WitnessReport[] }
+  | { state: 'none' }
+  | { state: 'failed'; code: string; reason: string };
+
+/**
+ * The latest checkpoint the witnesses cosigned, checked here: the log key and the witness policy
+ * this browser pinned, the pinned quorum of valid cosignatures, and consistency with what this
+ * browser saw before.
+ */
+async function checkWitnessed(status: WitnessStatus, verifierKey: string): Promise<Witnessed> {
+  const policy = device.witnessPolicy() ?? undefined;
+  if (!status.witnessed || !policy) return { state: 'none' };
+  const checked = checkWitnessedCheckpoint(status.witnessed.checkpoint, { verifierKey, witnesses: policy });
+  if (!checked.ok) return { state: 'failed', code: checked.code, reason: checked.reason };
+  const seen = await checkAgainstSeen(status.witnessed.checkpoint, verifierKey);
+  if (!seen.ok) return { state: 'failed', code: seen.code, reason: seen.reason };
+  return { state: 'ok', size: checked.checkpoint.size, note: status.witnessed.checkpoint, quorum: policy.quorum, reports: checked.witnesses?.witnesses ?? [] };
+}
+
+function WitnessedCheckpoint({ witnessed, verifierKey }: { witnessed: Witnessed; verifierKey: string }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  return (
+    <section aria-labelledby="h-witnessed" data-testid="log-witnessed">
+      <h2 id="h-witnessed">{t('log.witnessedTitle')}</h2>
+      {witnessed.state === 'none' ? <p>{t('log.witnessedNone')}</p> : null}
+      {witnessed.state === 'failed' ? (
+        <ErrorNotice>
+          {i18n.error(witnessed.code, witnessed.reason)} ({witnessed.code})
+        </ErrorNotice>
+      ) : null}
+      {witnessed.state === 'ok' ? (
+        <>
+          <p className="small">{t('log.witnessedText', { k: witnessed.quorum })}</p>
+          <CheckpointView note={witnessed.note} verifierKey={verifierKey} />
+          <h3>{t('log.cosignatures')}</h3>
+          <ul className="cosignatures">
+            {witnessed.reports.map((w) => (
+              <li key={w.verifierKey} data-testid="cosignature" data-cosigned={w.cosigned}>
+                <strong>{w.name}</strong>{' '}
+                {w.cosigned && w.timestamp !== undefined
+                  ? t('log.cosignedAt', { date: i18n.date(new Date(w.timestamp * 1000).toISOString()) })
+                  : t('log.notCosigned')}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Witnesses({ status }: { status: WitnessStatus }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const policy = status.policy;
+  return (
+    <section aria-labelledby="h-witnesses" data-testid="log-witnesses">
+      <h2 id="h-witnesses">{t('log.witnessesTitle')}</h2>
+      {!policy ? (
+        <p>{t('log.witnessesNone')}</p>
+      ) : (
+        <>
+          <p className="small">{t('log.witnessesText', { k: policy.quorum, n: policy.witnesses.length })}</p>
+          <ul className="witnesses">
+            {policy.witnesses.map((key) => {
+              const w = status.witnesses.find((x) => x.verifierKey === key);
+              return (
+                <li key={key} data-testid="witness">
+                  <strong>{key.split('+')[0]}</strong>
+                  <br />
+                  <code className="hex">{key}</code>
+                  <br />
+                  {w ? t('log.witnessCosigned', { size: w.cosignedSize }) : t('log.witnessUnknown')}
+                  {w?.alarm ? (
+                    <span className="notice error" role="alert" data-testid="witness-alarm">
+                      {t('log.witnessAlarm', { alarm: w.alarm })}
+                    </span>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
     </section>
   );
 }
@@ -113,6 +229,8 @@ export function LogScreen() {
   const app = useApp();
   const [check, setCheck] = useState<LogCheck | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<WitnessStatus | null>(null);
+  const [witnessed, setWitnessed] = useState<Witnessed | null>(null);
 
   useEffect(() => {
     app.refreshLog().then(
@@ -125,10 +243,31 @@ export function LogScreen() {
   }, []);
 
   const current = check ?? app.log;
+  const shown = current && (current.state === 'first' || current.state === 'same' || current.state === 'grew') ? current : null;
+  // The witnesses, once this browser's own look at the log is done (it pins the policy first).
+  useEffect(() => {
+    if (!shown) return;
+    let cancelled = false;
+    api
+      .witnesses()
+      .then(async (s) => {
+        const w = await checkWitnessed(s, shown.verifierKey);
+        if (cancelled) return;
+        setStatus(s);
+        setWitnessed(w);
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setError(describe(i18n, e));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [shown?.note]);
+
   return (
     <Page title={t('log.title')} lead={t('log.lead')}>
       <ErrorNotice>{error}</ErrorNotice>
-      {current && (current.state === 'fork' || current.state === 'key-changed' || current.state === 'bad-signature') ? <Danger check={current} /> : null}
+      {current && isDanger(current) ? <Danger check={current} /> : null}
       {current && (current.state === 'first' || current.state === 'same' || current.state === 'grew') ? (
         <>
           <Notice kind="ok">
@@ -141,11 +280,14 @@ export function LogScreen() {
             <p className="small">{t('log.compare')}</p>
             <CheckpointView note={current.note} verifierKey={current.verifierKey} />
           </section>
+          {witnessed ? <WitnessedCheckpoint witnessed={witnessed} verifierKey={current.verifierKey} /> : null}
+          {status ? <Witnesses status={status} /> : null}
           <section aria-labelledby="h-key">
             <h2 id="h-key">{t('log.keyTitleShort')}</h2>
             <p className="small">{t('log.keyText')}</p>
             <code className="hex">{current.verifierKey}</code>
           </section>
+          <LogEntries size={current.checkpoint.size} />
         </>
       ) : null}
     </Page>
