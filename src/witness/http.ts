@@ -22,7 +22,7 @@ export async function buildWitnessApp(witness: Witness, options: WitnessAppOptio
 
   app.post('/add-checkpoint', async (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    const result = witness.addCheckpoint(body, now());
+    const result = await witness.submit(body, now());
     if (result.ok) return reply.code(200).type('text/plain; charset=utf-8').send(result.cosignature);
     if (result.status === 409 && result.latestSize !== undefined && result.code === 'witness_old_size_mismatch') {
       return reply.code(409).type(SIZE_CONTENT_TYPE).send(`${result.latestSize}\n`);
@@ -33,6 +33,12 @@ export async function buildWitnessApp(witness: Witness, options: WitnessAppOptio
   app.get('/', async (_req, reply) => {
     const lines = [`undersigned witness ${witness.name}`, `verifier key: ${witness.verifierKey}`, '', 'logs followed (origin, log key, latest cosigned size):'];
     for (const log of witness.logs()) lines.push(`  ${log.origin}  ${log.vkey}  ${log.size ?? 'none yet'}`);
+    const monitors = witness.monitor.monitors();
+    if (monitors.length > 0) {
+      lines.push('', 'logs monitored (checked against the protocol\'s rules before cosigning):');
+      for (const m of monitors) lines.push(`  ${m.origin}  ${m.url}`);
+    }
+    for (const a of witness.monitor.alarms()) lines.push('', `ALARM ${a.origin}: ${a.code} at log index ${a.index}: ${a.reason}`);
     return reply.type('text/plain; charset=utf-8').send(lines.join('\n') + '\n');
   });
 

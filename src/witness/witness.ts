@@ -12,6 +12,10 @@
  * The check against the latest cosigned checkpoint and the update of it run in one SQLite write
  * transaction with no await in between, so two concurrent requests cannot roll the witness back
  * (the race tlog-witness describes).
+ *
+ * A witness given logs to monitor (src/witness/monitor.ts) also cosigns a checkpoint of such a
+ * log only if the log up to it obeys the protocol's rules: `submit` downloads and checks the log
+ * first, and the transaction refuses a checkpoint whose check is not recorded as passed.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { bytesToHex, hexToBytes } from '../core/encoding.ts';
 import { isValidKeyName, parseCheckpointBody, parseNote, parseVerifierKey } from '../core/log/checkpoint.ts';
 import { cosignatureLine, cosignerVerifierKey } from '../core/log/cosignature.ts';
 import { decideAddCheckpoint, type AddCheckpointDecision } from '../core/log/witness.ts';
+import { type MonitoredLog, type MonitorRefusal, WitnessMonitor } from './monitor.ts';
 
 const KEY_FILE = 'witness-key.json';
 const DB_FILE = 'witness.sqlite';
@@ -52,15 +57,25 @@ export function initWitness(dir: string, name: string): { verifierKey: string } 
 
 export type CosignResult =
   | { ok: true; status: 200; cosignature: string; size: number }
-  | Extract<AddCheckpointDecision, { ok: false }>;
+  | Extract<AddCheckpointDecision, { ok: false }>
+  | MonitorRefusal;
+
+export interface WitnessOptions {
+  /** Logs whose rules this witness checks before it cosigns their checkpoints (`serve --monitor`). */
+  monitors?: readonly MonitoredLog[];
+}
 
 export class Witness {
   readonly name: string;
   readonly verifierKey: string;
   private readonly secretKey: Uint8Array;
   private readonly db: Database.Database;
+  readonly monitor: WitnessMonitor;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    options: WitnessOptions = {},
+  ) {
     const file = join(dir, KEY_FILE);
     if (!existsSync(file)) throw new WitnessError('witness_not_initialized', `no witness in ${dir}: run \`undersigned witness init --data ${dir} --name NAME\` first`);
     let key: { format?: unknown; name?: unknown; secretKey?: unknown };
@@ -83,6 +98,12 @@ export class Witness {
       CREATE TABLE IF NOT EXISTS latest (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root TEXT NOT NULL, note TEXT NOT NULL, cosigned_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS evidence (id INTEGER PRIMARY KEY, origin TEXT NOT NULL, at INTEGER NOT NULL, code TEXT NOT NULL, request TEXT NOT NULL);
     `);
+    this.monitor = new WitnessMonitor(this.db, options.monitors ?? [], (origin) => this.logKeys(origin) ?? []);
+  }
+
+  private logKeys(origin: string): string[] | undefined {
+    const rows = this.db.prepare('SELECT vkey FROM logs WHERE origin = ?').all(origin) as { vkey: string }[];
+    return rows.length === 0 ? undefined : rows.map((r) => r.vkey);
   }
 
   /** Follow a log: cosign checkpoints of `origin` signed by this key (origin: the key's name). */
@@ -112,16 +133,22 @@ export class Witness {
   }
 
   /**
+   * What the HTTP interface runs: for a monitored log, download and check it up to the request's
+   * checkpoint first (no transaction is open while it downloads), then `addCheckpoint`.
+   */
+  async submit(requestBody: string, now: number = Math.floor(Date.now() / 1000)): Promise<CosignResult> {
+    await this.monitor.prepare(requestBody, now);
+    return this.addCheckpoint(requestBody, now);
+  }
+
+  /**
    * tlog-witness `add-checkpoint`: check the request and, when it passes, cosign the checkpoint
    * at `now` (POSIX seconds) and make it the latest, atomically.
    */
   addCheckpoint(requestBody: string, now: number = Math.floor(Date.now() / 1000)): CosignResult {
     const run = this.db.transaction((): CosignResult => {
       const decision = decideAddCheckpoint(requestBody, {
-        logKeys: (origin) => {
-          const rows = this.db.prepare('SELECT vkey FROM logs WHERE origin = ?').all(origin) as { vkey: string }[];
-          return rows.length === 0 ? undefined : rows.map((r) => r.vkey);
-        },
+        logKeys: (origin) => this.logKeys(origin),
         latest: (origin) => {
           const row = this.db.prepare('SELECT size, root FROM latest WHERE origin = ?').get(origin) as { size: number; root: string } | undefined;
           return row ? { size: row.size, rootHash: hexToBytes(row.root) } : null;
@@ -135,6 +162,10 @@ export class Witness {
         return decision;
       }
       const { checkpoint, body } = decision;
+      // A monitored log: its check must have passed at this very size and root (recorded by
+      // `submit` before this transaction), and no alarm be raised for it.
+      const refused = this.monitor.gate(checkpoint.origin, checkpoint.size, checkpoint.rootHash);
+      if (refused) return refused;
       const cosignature = cosignatureLine(body, now, { name: this.name, secretKey: this.secretKey });
       const note = `${body}\n${cosignature}`;
       this.db
