@@ -9,48 +9,25 @@
  * own code at its own log index, against the state the clean run saved. Last, rules the HTTP
  * cases do not reach, on the same entries edited in memory.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNote, signNote } from '../src/core/log/checkpoint.ts';
 import type { LogEntry } from '../src/core/log/entry.ts';
 import { checkHead, checkLogRules } from '../src/core/log/monitor.ts';
 import type { SignatureRecord } from '../src/core/record.ts';
 import { releaseSnarkjs } from '../src/node/artifacts.ts';
-import { buildApp } from '../src/server/app.ts';
 import type { Instance } from '../src/server/instance.ts';
-import { DB_FILE, openInstance } from '../src/server/open.ts';
+import { type Run, copyOfInstance, runCli, serve as serveOn } from './support/processes.ts';
 import { type OpenLetter, type World, formCommittee, makeWorld, openLetter } from './support/world.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'undersigned.mjs');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function monitor(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.UNDERSIGNED_SERVER;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'monitor', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const monitor = (args: string[]): Promise<Run> => runCli(['monitor', ...args]);
 
 let world: World;
 let letter: OpenLetter;
@@ -58,24 +35,10 @@ let records: SignatureRecord[];
 let dir: string;
 const servers: { app: FastifyInstance; instance: Instance }[] = [];
 
-async function serve(instance: Instance): Promise<string> {
-  const app = await buildApp({ instance, log: () => {}, proofBatching: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  servers.push({ app, instance });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}`;
-}
+const serve = (instance: Instance) => serveOn(instance, servers);
 
 /** A copy of the honest instance's database, opened as a second instance with the same log key. */
-async function lyingCopy(name: string): Promise<Instance> {
-  const copy = join(dir, name);
-  mkdirSync(copy);
-  await sql`VACUUM INTO ${join(copy, DB_FILE)}`.execute(world.instance.db);
-  const instance = await openInstance({ dataDir: copy, now: () => world.clock.now });
-  await instance.admin.load();
-  return instance;
-}
+const lyingCopy = (name: string) => copyOfInstance(world.instance, dir, name, () => world.clock.now);
 
 /** A copy of the state file the clean run saved, for one lying server. */
 function stateCopy(name: string): string {

@@ -10,50 +10,27 @@
  * joined Ana's slot with a key of its own (the committee every member would then seal names to),
  * one where Ana's acknowledgement is logged a second time.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transportEntry } from '../src/core/trustee/dkg.ts';
 import { trusteeStep } from '../src/core/trustee/duties.ts';
 import { randomScalar } from '../src/core/trustee/group.ts';
 import { ownTransportKey } from '../src/core/trustee/own-entries.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
-import { buildApp } from '../src/server/app.ts';
 import type { Instance } from '../src/server/instance.ts';
-import { DB_FILE, openInstance } from '../src/server/open.ts';
 import { inProcessTrusteeApi } from '../src/server/trustee-api.ts';
+import { type Run, copyOfInstance, runCli, serve as serveOn } from './support/processes.ts';
 import { type World, makeWorld } from './support/world.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'undersigned.mjs');
 const random = (n: number) => new Uint8Array(randomBytes(n));
 const PASSPHRASE = 'ana keeps her key safe';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, UNDERSIGNED_PASSPHRASE: PASSPHRASE };
-  delete env.UNDERSIGNED_SERVER;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'trustee', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]): Promise<Run> => runCli(['trustee', ...args], { UNDERSIGNED_PASSPHRASE: PASSPHRASE });
 
 let world: World;
 let dir: string;
@@ -64,24 +41,10 @@ let others: bigint[];
 let beforeJoin: Instance;
 const servers: { app: FastifyInstance; instance: Instance }[] = [];
 
-async function serve(instance: Instance): Promise<string> {
-  const app = await buildApp({ instance, log: () => {}, proofBatching: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  servers.push({ app, instance });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return `http://127.0.0.1:${address.port}`;
-}
+const serve = (instance: Instance) => serveOn(instance, servers);
 
 /** A copy of the honest instance's database as it is now, opened as a second instance. */
-async function copyOf(name: string): Promise<Instance> {
-  const copy = join(dir, name);
-  mkdirSync(copy);
-  await sql`VACUUM INTO ${join(copy, DB_FILE)}`.execute(world.instance.db);
-  const instance = await openInstance({ dataDir: copy, now: () => world.clock.now });
-  await instance.admin.load();
-  return instance;
-}
+const copyOf = (name: string) => copyOfInstance(world.instance, dir, name, () => world.clock.now);
 
 const others2and3 = async (instance: Instance) => {
   for (const s of others) await trusteeStep(inProcessTrusteeApi(instance), s, nodeVerificationKeys, random);

@@ -6,8 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { utf8ToBytes } from '../src/core/encoding.ts';
@@ -15,23 +14,10 @@ import { formatCheckpoint, signNote, verifierKey } from '../src/core/log/checkpo
 import { addSignatureLines, verifyCosignatures } from '../src/core/log/cosignature.ts';
 import { MerkleTree, leafHash } from '../src/core/log/merkle.ts';
 import { formatAddCheckpoint } from '../src/core/log/witness.ts';
+import { STACK_LINE, bin, root, runCli } from './support/processes.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'undersigned.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-witness-cli-'));
-const STACK_LINE = /^ {4}at /m;
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(args);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

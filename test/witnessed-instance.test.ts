@@ -20,33 +20,14 @@ import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { Client } from '../src/cli/client.ts';
 import { propose, sign } from '../src/cli/member.ts';
 import { buildApp } from '../src/server/app.ts';
-import { buildWitnessApp } from '../src/witness/http.ts';
-import { Witness, initWitness } from '../src/witness/witness.ts';
+import { type RunningWitness, startWitness, urlOf } from './support/processes.ts';
 import { type World, formCommittee, makeWorld, openLetter } from './support/world.ts';
-
-interface RunningWitness {
-  witness: Witness;
-  app: FastifyInstance;
-  url: string;
-  vkey: string;
-}
 
 const root = mkdtempSync(join(tmpdir(), 'undersigned-witnessed-'));
 const witnesses: RunningWitness[] = [];
 let world: World;
 let app: FastifyInstance;
 let server: string;
-
-async function startWitness(name: string, logVkey: string): Promise<RunningWitness> {
-  const dir = join(root, name);
-  const vkey = initWitness(dir, `${name}.test/w`).verifierKey;
-  const witness = new Witness(dir);
-  witness.addLog(logVkey);
-  const wapp = await buildWitnessApp(witness);
-  await wapp.listen({ port: 0, host: '127.0.0.1' });
-  const address = wapp.server.address();
-  return { witness, app: wapp, vkey, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
 
 async function get(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server}${path}`);
@@ -60,7 +41,7 @@ async function logEntries(): Promise<LogEntry[]> {
 
 beforeAll(async () => {
   world = await makeWorld({ members: 4 });
-  for (const name of ['north', 'south']) witnesses.push(await startWitness(name, world.instance.log.verifierKey()));
+  for (const name of ['north', 'south']) witnesses.push(await startWitness(root, name, world.instance.log.verifierKey()));
   app = await buildApp({
     instance: world.instance,
     proofBatching: false,
@@ -68,16 +49,12 @@ beforeAll(async () => {
     witnesses: { endpoints: witnesses.map((w) => ({ url: w.url, verifierKey: w.vkey })), intervalMs: 100, waitMs: 3000 },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  server = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  server = urlOf(app);
 }, 60_000);
 
 afterAll(async () => {
   await app?.close();
-  for (const w of witnesses) {
-    await w.app.close().catch(() => {});
-    w.witness.close();
-  }
+  for (const w of witnesses) await w.stop();
   await world?.close();
   rmSync(root, { recursive: true, force: true });
   await releaseSnarkjs();

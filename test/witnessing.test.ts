@@ -9,14 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { FastifyInstance } from 'fastify';
 import { utf8ToBytes } from '../src/core/encoding.ts';
 import { formatCheckpoint, signNote, verifierKey, verifyCheckpoint } from '../src/core/log/checkpoint.ts';
 import { verifyCosignatures } from '../src/core/log/cosignature.ts';
 import { MerkleTree, leafHash } from '../src/core/log/merkle.ts';
 import { Witnessing, parseWitnessOption } from '../src/server/witnessing.ts';
-import { buildWitnessApp } from '../src/witness/http.ts';
-import { Witness, initWitness } from '../src/witness/witness.ts';
+import { type RunningWitness, startWitness } from './support/processes.ts';
 
 const ORIGIN = 'witnessing.test/log';
 const logKey = { name: ORIGIN, secretKey: new Uint8Array(32).fill(11) };
@@ -37,28 +35,8 @@ class TestLog {
   }
 }
 
-interface RunningWitness {
-  dir: string;
-  witness: Witness;
-  app: FastifyInstance;
-  url: string;
-  vkey: string;
-}
-
 const root = mkdtempSync(join(tmpdir(), 'undersigned-witnessing-'));
 const witnesses: RunningWitness[] = [];
-
-async function startWitness(name: string): Promise<RunningWitness> {
-  const dir = join(root, name);
-  const vkey = initWitness(dir, `${name}.test/w`).verifierKey;
-  const witness = new Witness(dir);
-  witness.addLog(logVkey);
-  const app = await buildWitnessApp(witness);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return { dir, witness, app, url, vkey };
-}
 
 function witnessing(log: TestLog, ws: RunningWitness[], quorum: number, store: { note: string | null } = { note: null }, alarms: string[] = []) {
   return new Witnessing({
@@ -76,14 +54,11 @@ function witnessing(log: TestLog, ws: RunningWitness[], quorum: number, store: {
 }
 
 beforeAll(async () => {
-  for (const name of ['alpha', 'beta', 'gamma']) witnesses.push(await startWitness(name));
+  for (const name of ['alpha', 'beta', 'gamma']) witnesses.push(await startWitness(root, name, logVkey));
 });
 
 afterAll(async () => {
-  for (const w of witnesses) {
-    await w.app.close();
-    w.witness.close();
-  }
+  for (const w of witnesses) await w.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
