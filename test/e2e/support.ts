@@ -13,6 +13,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { buildApp } from '../../src/server/app.ts';
 import type { Instance } from '../../src/server/instance.ts';
 import { openOrInit } from '../../src/server/open.ts';
+import { buildWitnessApp } from '../../src/witness/http.ts';
+import { Witness, initWitness } from '../../src/witness/witness.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
@@ -37,14 +39,31 @@ export interface Server {
   instance: Instance;
   dir: string;
   clock: { offsetMs: number };
+  /** The in-process witnesses cosigning this server's checkpoints (`startServer(..., { witnesses })`). */
+  witnesses: { name: string; url: string; verifierKey: string }[];
   /** Stop answering (to test a server that cannot be reached), then answer again. */
   pause(): Promise<void>;
   resume(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** `publishWindowMs`: the server's publication window (0, the default here: publish at once). */
-export async function startServer(name = 'Test caucus', options: { publishWindowMs?: number } = {}): Promise<Server> {
+/** An in-process witness (C2SP tlog-witness over HTTP on a loopback port) that cosigns one log. */
+async function startWitness(dir: string, name: string, logKey: string) {
+  const verifierKey = initWitness(dir, `${name}.e2e.invalid/witness`).verifierKey;
+  const witness = new Witness(dir);
+  witness.addLog(logKey);
+  const app = await buildWitnessApp(witness);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return { name, verifierKey, url: `http://127.0.0.1:${address.port}`, close: async () => (await app.close(), witness.close()) };
+}
+
+/**
+ * `publishWindowMs`: the server's publication window (0, the default here: publish at once).
+ * `witnesses`: names of in-process witnesses to run, all needed (quorum = their number).
+ */
+export async function startServer(name = 'Test caucus', options: { publishWindowMs?: number; witnesses?: string[] } = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-e2e-'));
   const clock = { offsetMs: 0 };
   const { instance, setupToken } = await openOrInit({
@@ -53,7 +72,10 @@ export async function startServer(name = 'Test caucus', options: { publishWindow
     origin: 'e2e.invalid/caucus',
     now: () => new Date(Date.now() + clock.offsetMs),
   });
-  let app = await buildApp({ instance, log: () => {}, publishWindowMs: options.publishWindowMs });
+  const witnesses: Awaited<ReturnType<typeof startWitness>>[] = [];
+  for (const w of options.witnesses ?? []) witnesses.push(await startWitness(join(dir, `witness-${w}`), w, instance.log.verifierKey()));
+  const witnessing = witnesses.length ? { endpoints: witnesses.map((w) => ({ url: w.url, verifierKey: w.verifierKey })), intervalMs: 200, waitMs: 15_000 } : undefined;
+  let app = await buildApp({ instance, log: () => {}, publishWindowMs: options.publishWindowMs, witnesses: witnessing });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -64,15 +86,17 @@ export async function startServer(name = 'Test caucus', options: { publishWindow
     instance,
     dir,
     clock,
+    witnesses: witnesses.map(({ name: n, url, verifierKey }) => ({ name: n, url, verifierKey })),
     async pause() {
       await app.close();
     },
     async resume() {
-      app = await buildApp({ instance, log: () => {}, publishWindowMs: options.publishWindowMs });
+      app = await buildApp({ instance, log: () => {}, publishWindowMs: options.publishWindowMs, witnesses: witnessing });
       await app.listen({ port, host: '127.0.0.1' });
     },
     async close() {
       await app.close().catch(() => {});
+      for (const w of witnesses) await w.close().catch(() => {});
       await instance.db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
