@@ -286,6 +286,28 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     await b.unrouteAll();
   }, 180_000);
 
+  it('a browser that pinned other witnesses shows the change in red, and will not propose a letter naming the new ones', async () => {
+    const a = alice.tab.page;
+    // As if the server had swapped its witnesses since Alice's browser pinned them (one dropped, quorum 1).
+    await a.evaluate((p) => localStorage.setItem('undersigned.witnessPolicy', JSON.stringify(p)), { quorum: 1, witnesses: [server.witnesses[0].verifierKey] });
+    await a.goto(`${server.url}/letters`);
+    await a.locator('.banner.danger').waitFor({ timeout: 30_000 });
+    await a.goto(`${server.url}/log`);
+    const danger = a.getByTestId('fork-warning');
+    await danger.waitFor({ timeout: 30_000 });
+    expect(await danger.getByRole('heading', { level: 2 }).textContent()).toBe(en['log.policyTitle']);
+    expect(await danger.textContent()).toContain(en['log.policyMeaning']);
+    await screen(a, 'en-desktop-log-policy-changed');
+    const before = await server.instance.log.size();
+    await a.goto(`${server.url}/letters/new`);
+    await a.getByLabel(en['propose.fieldTitle'], { exact: true }).fill('Another letter');
+    await a.getByLabel(en['propose.recipient'], { exact: true }).fill('The treasurer');
+    await a.getByLabel(en['propose.text'], { exact: true }).fill('Some words.');
+    await a.getByRole('button', { exact: true, name: en['propose.submit'] }).click();
+    await a.getByText(en['error.witness_policy_changed']).waitFor({ timeout: 60_000 });
+    expect(await server.instance.log.size()).toBe(before);
+  }, 120_000);
+
   it('no page logged an error or met a Content-Security-Policy violation', () => {
     expect(alice.tab.problems).toEqual([]);
     const aborted = (p: string) => p.includes('Failed to load resource') || p.includes('ERR_FAILED');

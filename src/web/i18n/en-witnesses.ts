@@ -14,6 +14,8 @@ export const enWitnesses = {
     'The server now names other witnesses (or another quorum, or none) than the ones this browser knows. Witnesses are what stop the server from showing different logs to different people: nothing can be sealed or encrypted here until this is explained.',
   'log.policyExpected': 'Witnesses this browser knows',
   'log.policyGot': 'Witnesses the server names now',
+  'log.policyNone': 'none',
+  'log.policyQuorum': '{k} of these {n} must cosign:',
   'log.witnessedTitle': 'Latest checkpoint cosigned by the witnesses',
   'log.witnessedNone': 'The witnesses have not cosigned any checkpoint yet.',
   'log.witnessedText':

@@ -12,6 +12,8 @@ export const frWitnesses: Record<keyof typeof enWitnesses, string> = {
     'Le serveur désigne maintenant d’autres témoins (ou un autre quorum, ou aucun) que ceux que ce navigateur connaît. Les témoins empêchent le serveur de montrer des journaux différents à différentes personnes : rien ne peut être scellé ni chiffré ici tant que ce n’est pas expliqué.',
   'log.policyExpected': 'Témoins que ce navigateur connaît',
   'log.policyGot': 'Témoins que le serveur désigne maintenant',
+  'log.policyNone': 'aucun',
+  'log.policyQuorum': '{k} de ces {n} témoins doivent cosigner :',
   'log.witnessedTitle': 'Dernier point de contrôle cosigné par les témoins',
   'log.witnessedNone': 'Les témoins n’ont encore cosigné aucun point de contrôle.',
   'log.witnessedText':

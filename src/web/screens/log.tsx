@@ -8,7 +8,7 @@
 import { useEffect, useState } from 'react';
 import { bytesToHex } from '../../core/encoding.ts';
 import { verifyCheckpoint } from '../../core/log/checkpoint.ts';
-import type { WitnessReport } from '../../core/log/cosignature.ts';
+import { type WitnessReport, WitnessPolicySchema } from '../../core/log/cosignature.ts';
 import { checkWitnessedCheckpoint } from '../../core/member/witnessed-log.ts';
 import { type WitnessStatus, api } from '../api.ts';
 import { device } from '../device.ts';
@@ -121,15 +121,35 @@ function Danger({ check }: { check: LogCheck }) {
         <dl className="small">
           <dt>{t('log.policyExpected')}</dt>
           <dd>
-            <code className="hex">{JSON.stringify(check.expected)}</code>
+            <PolicyText policy={check.expected} />
           </dd>
           <dt>{t('log.policyGot')}</dt>
           <dd>
-            <code className="hex">{JSON.stringify(check.got)}</code>
+            <PolicyText policy={check.got} />
           </dd>
         </dl>
       ) : null}
     </section>
+  );
+}
+
+/** A witness policy as a person reads it: the quorum, then each witness's key; anything else as sent. */
+function PolicyText({ policy }: { policy: unknown }) {
+  const { t } = useI18n();
+  const parsed = WitnessPolicySchema.safeParse(policy);
+  if (policy === null || policy === undefined) return <>{t('log.policyNone')}</>;
+  if (!parsed.success) return <code className="hex">{JSON.stringify(policy)}</code>;
+  return (
+    <>
+      {t('log.policyQuorum', { k: parsed.data.quorum, n: parsed.data.witnesses.length })}
+      <ul>
+        {parsed.data.witnesses.map((w) => (
+          <li key={w}>
+            <code className="hex">{w}</code>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
