@@ -5,20 +5,21 @@
  * prover worker took the committee only from a checkpoint both witnesses cosigned, with inclusion
  * proofs), and the receipt says it is witnessed by 2 of 2. The log page shows the cosigned
  * checkpoint (which witness, when), the witnesses and the entries; a browser's first visit says
- * it is the first view it keeps. A secret ballot naming the witnesses takes a vote the same way,
- * with a witnessed receipt. Then the server lies (Playwright's page.route plays it): it serves the
- * committee at the bare, unwitnessed checkpoint (to a voter and to a sealed signer), or an
- * invented committee in a tree of its own signed with the log key; the browser refuses to encrypt
- * or seal, with the refusal's code, and nothing reaches /api/ballots/:id/votes or
- * /api/letters/:id/records. (With the worker's checkCommitteeOnLog replaced by the old check of
- * unproven entries, the bare-checkpoint test fails: the record is proven and sent.) Real proofs; axe-core, overflow and a screenshot
- * per screen (test-results/screenshots/witnessed-*).
+ * it is the first view it keeps. The organizer opens a secret ballot on the Ballots page (it
+ * names the pinned witnesses too), and it takes a vote the same way, with a witnessed receipt.
+ * Then the server lies (Playwright's page.route plays it): it serves the committee at the bare,
+ * unwitnessed checkpoint (to a voter and to a sealed signer), or an invented committee in a tree
+ * of its own signed with the log key; the browser refuses to encrypt or seal, with the refusal's
+ * code, and nothing reaches /api/ballots/:id/votes or /api/letters/:id/records. (With the
+ * worker's checkCommitteeOnLog replaced by the old check of unproven entries, the bare-checkpoint
+ * test fails: the record is proven and sent.) A browser that pinned other witnesses shows the
+ * change in red and proposes nothing. Real proofs; axe-core, overflow and a screenshot per screen
+ * (test-results/screenshots/witnessed-*).
  */
 import { join } from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join as joinCommittee, keygen, loadTrustee, runOnce } from '../../src/cli/trustee.ts';
-import type { Ballot } from '../../src/core/ballot/ballot.ts';
 import { bytesToHex, hexToBytes } from '../../src/core/encoding.ts';
 import { formatCheckpoint, signNote } from '../../src/core/log/checkpoint.ts';
 import { parseCosignerKey, withoutSignaturesOf } from '../../src/core/log/cosignature.ts';
@@ -44,6 +45,7 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
   let alice: Person;
   let bob: Person;
   let letterId: string;
+  let adminToken: string;
 
   async function screen(page: Page, name: string) {
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -58,6 +60,7 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     dir = tempDir();
     const setup = await fetch(`${server.url}/api/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: server.setupToken, name: 'Witnessed caucus' }) });
     expect(setup.status).toBe(200);
+    adminToken = ((await setup.json()) as { adminToken: string }).adminToken;
   }, 60_000);
 
   afterAll(async () => {
@@ -165,21 +168,25 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
   }, 120_000);
 
   let ballotId: string;
+  it('the organizer opens a secret ballot on the Ballots page: it names the witnesses the organizer’s browser pinned, and the server accepts it', async () => {
+    const organizer = await person(browser, 'Organizer', 'en');
+    const o = organizer.tab.page;
+    await o.goto(`${server.url}/`);
+    await o.evaluate((token) => localStorage.setItem('undersigned.admin', JSON.stringify(token)), adminToken);
+    await o.goto(`${server.url}/ballots`);
+    await o.getByLabel(en['open.procedure'], { exact: true }).selectOption('ca-interim-leader', { timeout: 30_000 });
+    await o.getByLabel(en['open.candidates'], { exact: true }).fill('Alice Tremblay\nBob Roy');
+    await o.getByRole('button', { exact: true, name: en['open.submit'] }).click();
+    await o.waitForURL(/\/ballots\/[0-9a-f]{64}\?opened=1$/, { timeout: 60_000 });
+    ballotId = new URL(o.url()).pathname.split('/').pop()!;
+    const { ballot } = await server.instance.ballots.get(ballotId);
+    expect(ballot.witnesses).toEqual(policy());
+    expect(ballot.committee).toEqual(await server.instance.committee.letterRef());
+    expect(organizer.tab.problems).toEqual([]);
+    await organizer.tab.context.close();
+  }, 120_000);
+
   it('a secret ballot naming the witnesses: Alice votes in the browser (the committee from the witnessed log), her receipt is witnessed', async () => {
-    const { ref } = await server.instance.roster.current();
-    const ballot: Ballot = {
-      format: 'undersigned-ballot/1',
-      question: 'Who should chair the budget meeting?',
-      options: ['Alice Tremblay', 'Bob Roy'],
-      roster: ref,
-      committee: (await server.instance.committee.letterRef())!,
-      deadline: new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      procedure: 'ca-interim-leader',
-      notice: null,
-      nonce: '1e'.repeat(16),
-      witnesses: policy(),
-    };
-    ballotId = (await server.instance.ballots.open(ballot)).ballotId;
     const a = alice.tab.page;
     const asked: string[] = [];
     a.on('request', (r) => asked.push(new URL(r.url()).pathname));
