@@ -17,8 +17,10 @@ export default {
     'src/core/letter.ts',
     'src/core/tally.ts',
     'src/core/roster.ts',
-    // log
+    // log (checkpoints, cosignatures, the witness's rules, the monitor)
     'src/core/log/*.ts',
+    // what a member's client checks
+    'src/core/member/*.ts',
     // sealed names and the trustees
     'src/core/bundle-sealed.ts',
     'src/core/reveal.ts',
