@@ -21,6 +21,7 @@ export const MUTATION_TESTS = [
   'test/member-seen-log.test.ts',
   'test/cosignature.test.ts',
   'test/witness.test.ts',
+  'test/witness-rules.test.ts',
   'test/dkg-signed-responses.test.ts',
   'test/procedures.test.ts',
   'test/count-model.property.test.ts',
