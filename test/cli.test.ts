@@ -8,12 +8,10 @@
  * Each run starts a Node process that loads the whole CLI (seconds on a busy machine), so the
  * independent runs of a block go concurrently.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromPrivateKey } from '../src/core/identity.ts';
@@ -22,31 +20,12 @@ import { buildApp } from '../src/server/app.ts';
 import type { Receipt } from '../src/core/member/receipt.ts';
 import type { Instance } from '../src/server/instance.ts';
 import { openOrInit } from '../src/server/open.ts';
+import { type Run, STACK_LINE, runCli } from './support/processes.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'undersigned.mjs');
 const PASSPHRASE = 'correct horse battery staple';
-const STACK_LINE = /^ {4}at /m;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  for (const k of ['PORT', 'HOST', 'UNDERSIGNED_SERVER', 'UNDERSIGNED_IDENTITY', 'UNDERSIGNED_PASSPHRASE']) if (!(k in env)) delete childEnv[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 /** Every run of the CLI, whatever its outcome, prints no stack trace. */
 const runs: { args: string[]; result: Run }[] = [];

@@ -26,10 +26,13 @@ export interface Run {
   stderr: string;
 }
 
-/** `undersigned ...args` as a process, without the caller's UNDERSIGNED_SERVER (tests name their server). */
+/**
+ * `undersigned ...args` as a process, without the caller's PORT, HOST and UNDERSIGNED_SERVER,
+ * _IDENTITY, _PASSPHRASE (tests name their own, in `env`).
+ */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  if (!('UNDERSIGNED_SERVER' in env)) delete childEnv.UNDERSIGNED_SERVER;
+  for (const k of ['PORT', 'HOST', 'UNDERSIGNED_SERVER', 'UNDERSIGNED_IDENTITY', 'UNDERSIGNED_PASSPHRASE']) if (!(k in env)) delete childEnv[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

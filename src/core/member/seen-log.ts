@@ -11,7 +11,7 @@
  * - A receipt is witnessed once a checkpoint the pinned quorum cosigned is at least its size and
  *   consistent with it.
  */
-import { type Checkpoint } from '../log/checkpoint.ts';
+import { type Checkpoint, equalBytes } from '../log/checkpoint.ts';
 import { type WitnessPolicy, WitnessPolicySchema, type WitnessSummary, checkWitnessPolicy, samePolicy } from '../log/cosignature.ts';
 import { verifyConsistency } from '../log/merkle.ts';
 import { type Check, fail, pass } from '../result.ts';
@@ -47,7 +47,7 @@ export type Step =
 
 export function consistencyStep(seen: Checkpoint, shown: Checkpoint): Step {
   if (seen.origin !== shown.origin) return { kind: 'fork', reason: `two logs with different names (${JSON.stringify(seen.origin)}, ${JSON.stringify(shown.origin)})` };
-  if (seen.size === shown.size) return equal(seen.rootHash, shown.rootHash) ? { kind: 'same' } : { kind: 'fork', reason: `two different logs of ${shown.size} entries` };
+  if (seen.size === shown.size) return equalBytes(seen.rootHash, shown.rootHash) ? { kind: 'same' } : { kind: 'fork', reason: `two different logs of ${shown.size} entries` };
   const grew = shown.size > seen.size;
   return { kind: 'proof', from: Math.min(seen.size, shown.size), to: Math.max(seen.size, shown.size), grew };
 }
@@ -81,8 +81,4 @@ export function receiptWitnessing(
   const c = checkConsistent(receipt, witnessed.checkpoint, proof);
   if (!c.ok) return c;
   return pass({ status: { state: 'witnessed', size: witnessed.checkpoint.size, witnesses: witnessed.witnesses } });
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -6,6 +6,7 @@
  * checkpoint cosigned (../witnessing.ts); bundles of a witnessed letter or ballot are made
  * against the latest witnessed checkpoint, never a bare one.
  */
+import { hexToBytes } from '../../core/encoding.ts';
 import { type WitnessPolicy, samePolicy } from '../../core/log/cosignature.ts';
 import { parseCheckpointBody, parseNote } from '../../core/log/checkpoint.ts';
 import { type Db, readMeta, upsertMeta } from '../db.ts';
@@ -71,7 +72,7 @@ export class WitnessService {
         const note = await this.log.latestCheckpoint();
         return { note, size: sizeOf(note) };
       },
-      consistencyProof: async (from, to) => (await this.log.consistency(from, to)).map(hexBytes),
+      consistencyProof: async (from, to) => (await this.log.consistency(from, to)).map(hexToBytes),
       load: () => readMeta(this.db, WITNESSED_KEY),
       save: (note) => upsertMeta(this.db, WITNESSED_KEY, note),
       intervalMs: config.intervalMs,
@@ -119,6 +120,3 @@ function sizeOf(note: string): number {
   return cp.size;
 }
 
-function hexBytes(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
-}
