@@ -300,7 +300,8 @@ export function LogScreen() {
             <p className="small">{t('log.compare')}</p>
             <CheckpointView note={current.note} verifierKey={current.verifierKey} />
           </section>
-          {witnessed ? <WitnessedCheckpoint witnessed={witnessed} verifierKey={current.verifierKey} /> : null}
+          {/* On an instance without witnesses there is no witnessed checkpoint to wait for: the Witnesses section says so. */}
+          {witnessed && status?.policy ? <WitnessedCheckpoint witnessed={witnessed} verifierKey={current.verifierKey} /> : null}
           {status ? <Witnesses status={status} /> : null}
           <section aria-labelledby="h-key">
             <h2 id="h-key">{t('log.keyTitleShort')}</h2>
