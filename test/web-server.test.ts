@@ -64,6 +64,16 @@ describe('with the web app built', () => {
     }
   });
 
+  it('an asset deleted by a rebuild under the running server: 404 with a code, not a 500', async () => {
+    writeFileSync(join(dir, 'web', 'assets', 'gone-1.js'), 'console.log(2)');
+    const rebuilt = await buildApp({ instance, webDir: join(dir, 'web'), log: () => {} });
+    rmSync(join(dir, 'web', 'assets', 'gone-1.js'));
+    const res = await rebuilt.inject({ url: '/assets/gone-1.js' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+    await rebuilt.close();
+  });
+
   it('the Semaphore artifacts of depths 1 to 32 are served from the npm package, and nothing else under /artifacts/', async () => {
     const vkey = await app.inject({ url: '/artifacts/semaphore-8.json' });
     expect(vkey.statusCode).toBe(200);

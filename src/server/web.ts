@@ -140,7 +140,14 @@ export function registerWeb(app: FastifyInstance, options: WebOptions): { built:
   const sendFile = (urlPath: string, reply: FastifyReply) => {
     const path = files.get(urlPath);
     if (!path) return reply.status(404).send({ error: { code: 'not_found', message: 'no such file' } });
-    return reply.type(TYPES[extname(path)] ?? 'application/octet-stream').send(readFileSync(path));
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      // Listed at start, gone now: the app was rebuilt under a running server (its index.html is the old one).
+      return reply.status(404).send({ error: { code: 'not_found', message: 'this file is gone: the web app was rebuilt since the server started; restart the server' } });
+    }
+    return reply.type(TYPES[extname(path)] ?? 'application/octet-stream').send(bytes);
   };
   app.get('/assets/*', async (req, reply) => sendFile(new URL(req.url, 'http://x').pathname, reply));
   for (const [urlPath] of files) {
