@@ -12,20 +12,20 @@ export default {
   coverageAnalysis: 'perTest',
   mutate: [
     // letters
-    'src/core/bundle.ts',
-    'src/core/record.ts',
-    'src/core/letter.ts',
-    'src/core/tally.ts',
-    'src/core/roster.ts',
+    'src/core/bundle/bundle.ts',
+    'src/core/letter/record.ts',
+    'src/core/letter/letter.ts',
+    'src/core/letter/tally.ts',
+    'src/core/roster/roster.ts',
     // log (checkpoints, cosignatures, the witness's rules, the monitor)
     'src/core/log/*.ts',
     // what a member's client checks
     'src/core/member/*.ts',
     // sealed names and the trustees
-    'src/core/bundle-sealed.ts',
-    'src/core/reveal.ts',
-    'src/core/sealed.ts',
-    'src/core/committee.ts',
+    'src/core/bundle/bundle-sealed.ts',
+    'src/core/sealed/reveal.ts',
+    'src/core/sealed/sealed.ts',
+    'src/core/trustee/committee.ts',
     'src/core/trustee/dkg.ts',
     'src/core/trustee/proofs.ts',
     'src/core/trustee/seal.ts',
@@ -37,8 +37,8 @@ export default {
     'src/core/ballot/tally.ts',
     'src/core/ballot/entries.ts',
     // procedures
-    'src/core/procedure-bundle.ts',
-    'src/core/procedures.ts',
+    'src/core/bundle/procedure-bundle.ts',
+    'src/core/ballot/procedures.ts',
   ],
   ignorePatterns: ['dist', 'data', 'reports', 'test-results', 'docs/screenshots', 'bench/results', 'bench/data', '.stryker-tmp'],
   reporters: ['clear-text', 'progress', 'json', 'html'],

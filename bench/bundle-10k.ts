@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { verifySemaphoreProof } from '../src/core/semaphore.ts';
+import { verifySemaphoreProof } from '../src/core/crypto/semaphore.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { openInstance, openOrInit } from '../src/server/open.ts';
 import { type LetterFile, files, fixture, fixtureDir, readRecords } from './bundle-fixture.ts';

@@ -17,12 +17,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { identityFromPrivateKey, type Identity } from '../src/core/identity.ts';
-import type { Letter } from '../src/core/letter.ts';
+import { identityFromPrivateKey, type Identity } from '../src/core/identity/identity.ts';
+import type { Letter } from '../src/core/letter/letter.ts';
 import { plausibleNames } from '../src/cli/demo-names.ts';
-import type { SignatureRecord } from '../src/core/record.ts';
-import type { RosterRef } from '../src/core/roster.ts';
-import { SNARK_FIELD, type SemaphoreProof } from '../src/core/semaphore.ts';
+import type { SignatureRecord } from '../src/core/letter/record.ts';
+import type { RosterRef } from '../src/core/roster/roster.ts';
+import { SNARK_FIELD, type SemaphoreProof } from '../src/core/crypto/semaphore.ts';
 
 export const MEMBERS = 100_000;
 export const SIGNERS = 10_000;

@@ -13,9 +13,9 @@
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, ftruncateSync, closeSync, fstatSync, readSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { letterId as computeLetterId } from '../src/core/letter.ts';
-import { proveAction, proveProposal, type ProverContext } from '../src/core/prove.ts';
-import { rosterGroup } from '../src/core/roster.ts';
+import { letterId as computeLetterId } from '../src/core/letter/letter.ts';
+import { proveAction, proveProposal, type ProverContext } from '../src/core/letter/prove.ts';
+import { rosterGroup } from '../src/core/roster/roster.ts';
 import { nodeArtifacts, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { openOrInit } from '../src/server/open.ts';
 import { type LetterFile, PROPOSER, SIGNERS, benchLetter, files, fixture, identityOf, readRecords } from './bundle-fixture.ts';

@@ -3,7 +3,7 @@
  * line at each phase boundary through its `log` option, and we timestamp those lines.
  */
 import { runDemo } from '../src/cli/demo.ts';
-import type { Bundle } from '../src/core/bundle.ts';
+import type { Bundle } from '../src/core/bundle/bundle.ts';
 
 export interface Phase {
   name: string;

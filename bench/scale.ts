@@ -28,14 +28,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Group } from '@semaphore-protocol/group';
 import { Identity } from '@semaphore-protocol/identity';
-import { identityFromPrivateKey } from '../src/core/identity.ts';
-import { type Letter, letterId as computeLetterId } from '../src/core/letter.ts';
+import { identityFromPrivateKey } from '../src/core/identity/identity.ts';
+import { type Letter, letterId as computeLetterId } from '../src/core/letter/letter.ts';
 import { plausibleNames } from '../src/cli/demo-names.ts';
-import { type ProverContext, proveAction, proveProposal } from '../src/core/prove.ts';
-import type { SignatureRecord } from '../src/core/record.ts';
-import { type RosterRef, type RosterSnapshot, rosterRef } from '../src/core/roster.ts';
-import { SNARK_FIELD, type SemaphoreProof, verifySemaphoreProof } from '../src/core/semaphore.ts';
-import { groupOfLeaves } from '../src/core/roster-tree.ts';
+import { type ProverContext, proveAction, proveProposal } from '../src/core/letter/prove.ts';
+import type { SignatureRecord } from '../src/core/letter/record.ts';
+import { type RosterRef, type RosterSnapshot, rosterRef } from '../src/core/roster/roster.ts';
+import { SNARK_FIELD, type SemaphoreProof, verifySemaphoreProof } from '../src/core/crypto/semaphore.ts';
+import { groupOfLeaves } from '../src/core/roster/roster-tree.ts';
 import { PoseidonTree, buildPoseidonModule } from '../src/node/poseidon-wasm.ts';
 import { groupOfLeavesParallel, rootOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
@@ -161,7 +161,7 @@ async function smallSign() {
 /**
  * The same 100,000 leaves, 1% of them 0 (removed members), built three ways: the construction
  * roster.ts used before (Group of placeholders, then `removeMember` per zero leaf: a path of 17
- * hashes and a copy of the whole leaf array each), the bottom-up build (src/core/roster-tree.ts,
+ * hashes and a copy of the whole leaf array each), the bottom-up build (src/core/roster/roster-tree.ts,
  * one thread), and the same on every core off the main thread (src/node/roster-tree-pool.ts,
  * what the server's first `roster()` runs). All three must give the same root.
  */

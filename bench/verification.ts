@@ -1,16 +1,16 @@
 /**
  * Verification cost per signature record, three ways, in one process:
  *   baseline: verifyProof from @semaphore-protocol/proof on each record's proof;
- *   ours:     verifySemaphoreProof (src/core/semaphore.ts) on the same proofs;
- *   bundle:   verifyBundle (src/core/bundle.ts) on the whole bundle, divided by its record count
+ *   ours:     verifySemaphoreProof (src/core/crypto/semaphore.ts) on the same proofs;
+ *   bundle:   verifyBundle (src/core/bundle/bundle.ts) on the whole bundle, divided by its record count
  *             (it also checks the proposal proof, the log, the roster and the tally).
  * The first call of each method runs from a released BN254 curve and is timed apart (it builds the
  * curve and its worker threads); one untimed round follows; then rounds interleave the methods,
  * alternating their order, so that drift (heat, GC, other load) falls on all of them alike.
  */
 import { verifyProof } from '@semaphore-protocol/proof';
-import { type Bundle, verifyBundle } from '../src/core/bundle.ts';
-import { type SemaphoreProof, verifySemaphoreProof } from '../src/core/semaphore.ts';
+import { type Bundle, verifyBundle } from '../src/core/bundle/bundle.ts';
+import { type SemaphoreProof, verifySemaphoreProof } from '../src/core/crypto/semaphore.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { type Summary, summarize, timed } from './stats.ts';
 

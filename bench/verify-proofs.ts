@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Group } from '@semaphore-protocol/group';
 import { Identity } from '@semaphore-protocol/identity';
 import { generateProof } from '@semaphore-protocol/proof';
-import { type SemaphoreProof, SemaphoreProofSchema } from '../src/core/semaphore.ts';
+import { type SemaphoreProof, SemaphoreProofSchema } from '../src/core/crypto/semaphore.ts';
 import { nodeArtifacts } from '../src/node/artifacts.ts';
 
 export const DEPTH = 17;

@@ -1,5 +1,5 @@
 /**
- * EdDSA-Poseidon verification in extended coordinates (src/core/babyjub.ts) answers as zk-kit's
+ * EdDSA-Poseidon verification in extended coordinates (src/core/crypto/babyjub.ts) answers as zk-kit's
  * verifySignature (what @semaphore-protocol/identity uses) on valid signatures and on every kind
  * of alteration, for random identities and messages (fast-check); and refuses non-canonical
  * coordinates, which zk-kit would reduce.
@@ -7,7 +7,7 @@
 import { Identity } from '@semaphore-protocol/identity';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { verifyBabyJubSignature } from '../src/core/babyjub.ts';
+import { verifyBabyJubSignature } from '../src/core/crypto/babyjub.ts';
 
 const P = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 const N = 2736030358979909402780800718157159386076813972158567259200215660948447373041n;

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { verifyBundle } from '../src/core/bundle.ts';
-import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
+import { verifyBundle } from '../src/core/bundle/bundle.ts';
+import { verifyProcedureBundle } from '../src/core/bundle/procedure-bundle.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { buildManifestAndFiles } from './corpus/generate.ts';
 import { FIXTURES, type Manifest } from './corpus/manifest.ts';

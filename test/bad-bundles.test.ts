@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyBundle } from '../src/core/bundle.ts';
-import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/groth16-batch.ts';
-import type { SemaphoreProof } from '../src/core/semaphore.ts';
-import { verifyProcedureBundle } from '../src/core/procedure-bundle.ts';
+import { verifyBundle } from '../src/core/bundle/bundle.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/crypto/groth16-batch.ts';
+import type { SemaphoreProof } from '../src/core/crypto/semaphore.ts';
+import { verifyProcedureBundle } from '../src/core/bundle/procedure-bundle.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { FIXTURES, type Manifest, type Verifier } from './corpus/manifest.ts';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Ciphertext, addCiphertexts, encodeCiphertext, encrypt, proveOneOf, verifyOneOf } from '../src/core/ballot/elgamal.ts';
 import { type TallyEntry, checkTallyEntry, computeTally, makeTallyEntry } from '../src/core/ballot/tally.ts';
-import { trusteeSign } from '../src/core/committee.ts';
+import { trusteeSign } from '../src/core/trustee/committee.ts';
 import { G, L, mod, mul, randomScalar } from '../src/core/trustee/group.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));

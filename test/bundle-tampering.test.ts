@@ -1,5 +1,5 @@
 /**
- * The letter bundle verifier (src/core/bundle.ts) against what the bad-bundle corpus cannot hold
+ * The letter bundle verifier (src/core/bundle/bundle.ts) against what the bad-bundle corpus cannot hold
  * as files: the good bundle of the corpus (test/fixtures/bad-bundles/good/letter.json, a real
  * world of 8 members, five records and the close) verified with several threads, left unchanged
  * by verification, re-signed by another log key; and `verifyBundle` must never throw: random JSON
@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rootOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
-import { type Bundle, type BundleVerdict, verifyBundle } from '../src/core/bundle.ts';
+import { type Bundle, type BundleVerdict, verifyBundle } from '../src/core/bundle/bundle.ts';
 import { signNote } from '../src/core/log/checkpoint.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { ORIGIN, forgerKey, forgerSecret, relog } from './corpus/forge.ts';

@@ -1,11 +1,11 @@
 /**
- * The count (docs/protocol.md §7, src/core/tally.ts) against a reference model: a Map from
+ * The count (docs/protocol.md §7, src/core/letter/tally.ts) against a reference model: a Map from
  * nullifier to its latest action. Pure, no proofs, so many cases.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../src/core/record.ts';
-import { type TallyInput, tally } from '../src/core/tally.ts';
+import type { Action } from '../src/core/letter/record.ts';
+import { type TallyInput, tally } from '../src/core/letter/tally.ts';
 
 const LETTER = 'ab'.repeat(32);
 const NULLIFIERS = ['11', '22', '33', '44', '55'];

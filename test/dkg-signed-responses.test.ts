@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type CommitteeEntry, evaluateCommittee, trusteeSign, trusteeVerify } from '../src/core/committee.ts';
+import { type CommitteeEntry, evaluateCommittee, trusteeSign, trusteeVerify } from '../src/core/trustee/committee.ts';
 import { type Committee, type Contribution, committeeId, encodeKey, makeContribution, transportEntry } from '../src/core/trustee/dkg.ts';
 import { type TrusteeApi, trusteeStep } from '../src/core/trustee/duties.ts';
 import { G, decodePoint, encodeScalar, mul, randomScalar } from '../src/core/trustee/group.ts';

@@ -1,6 +1,6 @@
 /**
- * Batch verification of Groth16 proofs (src/core/groth16-batch.ts, Bellare–Garay–Rabin
- * small-exponent batching) and the BN254 checks under it (src/core/bn254.ts), against one-by-one
+ * Batch verification of Groth16 proofs (src/core/crypto/groth16-batch.ts, Bellare–Garay–Rabin
+ * small-exponent batching) and the BN254 checks under it (src/core/crypto/bn254.ts), against one-by-one
  * verification of the same Semaphore proofs with snarkjs (verifySemaphoreProof).
  *
  * Eight real proofs are made once; fast-check then builds batches of them, each proof left alone,
@@ -11,10 +11,10 @@ import fc from 'fast-check';
 import mcl from 'mcl-wasm';
 import { groth16 } from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { P, R, isG2Point } from '../src/core/bn254.ts';
-import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/groth16-batch.ts';
-import { proveAction } from '../src/core/prove.ts';
-import { BN254_FIELD, SNARK_FIELD, type SemaphoreProof, semaphoreGroth16Input, unpackGroth16Proof, verifySemaphoreProof } from '../src/core/semaphore.ts';
+import { P, R, isG2Point } from '../src/core/crypto/bn254.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../src/core/crypto/groth16-batch.ts';
+import { proveAction } from '../src/core/letter/prove.ts';
+import { BN254_FIELD, SNARK_FIELD, type SemaphoreProof, semaphoreGroth16Input, unpackGroth16Proof, verifySemaphoreProof } from '../src/core/crypto/semaphore.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { MUTATIONS, type Mutation, STILL_VALID, inG2ByDefinition, mutator, packedG2, twistPoint } from './support/proof-mutations.ts';
 import { makeWorld, openLetter } from './support/world.ts';

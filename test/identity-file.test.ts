@@ -7,7 +7,7 @@ import {
   type IdentityFile,
   openIdentityFile,
   sealIdentityFile,
-} from '../src/core/identity-file.ts';
+} from '../src/core/identity/identity-file.ts';
 import { canonicalBytes, fromBase64, toBase64, utf8ToBytes } from '../src/core/encoding.ts';
 
 // Fast but still accepted: the floor is N = 2^14.

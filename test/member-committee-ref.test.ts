@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Bundle } from '../src/core/bundle.ts';
+import type { Bundle } from '../src/core/bundle/bundle.ts';
 import { checkCommitteeRef } from '../src/core/member/committee-ref.ts';
 import { FIXTURES } from './corpus/manifest.ts';
 

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNote, signNote } from '../src/core/log/checkpoint.ts';
 import type { LogEntry } from '../src/core/log/entry.ts';
 import { checkHead, checkLogRules } from '../src/core/log/monitor.ts';
-import type { SignatureRecord } from '../src/core/record.ts';
+import type { SignatureRecord } from '../src/core/letter/record.ts';
 import { releaseSnarkjs } from '../src/node/artifacts.ts';
 import type { Instance } from '../src/server/instance.ts';
 import { type Run, copyOfInstance, runCli, serve as serveOn } from './support/processes.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_INITIALS, plausibleNames } from '../src/cli/demo-names.ts';
-import { parseRosterCsv } from '../src/core/roster-csv.ts';
+import { parseRosterCsv } from '../src/core/roster/roster-csv.ts';
 
 const seed = (b: number) => new Uint8Array(32).fill(b);
 const pairs = GIVEN_NAMES.length * FAMILY_NAMES.length;

@@ -1,5 +1,5 @@
 /**
- * Decision rules and procedure presets (src/core/procedures.ts), one test per rule, at the
+ * Decision rules and procedure presets (src/core/ballot/procedures.ts), one test per rule, at the
  * boundaries; then properties of the threshold arithmetic and of `decide`.
  * Published counts used as fixtures are cited in docs/procedures.md.
  */
@@ -17,7 +17,7 @@ import {
   moreThan,
   noticeThreshold,
   withNoticeFraction,
-} from '../src/core/procedures.ts';
+} from '../src/core/ballot/procedures.ts';
 
 const yn = (yes: number, no: number, abstain = 0) => ({ yes, no, ...(abstain ? { abstain } : {}) });
 

@@ -1,16 +1,16 @@
 /**
- * Revealing sealed names (src/core/reveal.ts, docs/protocol.md §11.3), one rule a test, each
+ * Revealing sealed names (src/core/sealed/reveal.ts, docs/protocol.md §11.3), one rule a test, each
  * asserting the code and reason: which records are revealed at all, and what a trustee's reveal
  * entry must be. A 2-of-2 key shared by hand (x = 2·x1 − x2 over indices 1 and 2), real seals,
  * real partial decryptions with DLEQ proofs.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { trusteeSign } from '../src/core/committee.ts';
-import { identityFromPrivateKey } from '../src/core/identity.ts';
-import type { Action } from '../src/core/record.ts';
-import { type RevealEntry, type SealedRecord, checkRevealEntry, computeReveal, makeRevealEntry, sealedToReveal } from '../src/core/reveal.ts';
-import { sealName } from '../src/core/sealed.ts';
+import { trusteeSign } from '../src/core/trustee/committee.ts';
+import { identityFromPrivateKey } from '../src/core/identity/identity.ts';
+import type { Action } from '../src/core/letter/record.ts';
+import { type RevealEntry, type SealedRecord, checkRevealEntry, computeReveal, makeRevealEntry, sealedToReveal } from '../src/core/sealed/reveal.ts';
+import { sealName } from '../src/core/sealed/sealed.ts';
 import { G, mul, randomScalar } from '../src/core/trustee/group.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));

@@ -7,7 +7,7 @@ import { proveDleq, proveSchnorr, verifyDleq, verifySchnorr } from '../src/core/
 import { checkSealed, openSealed, seal } from '../src/core/trustee/seal.ts';
 import { type Committee, checkCommittee, committeeKey, judgeComplaint, makeContribution, receiveShare, transportEntry } from '../src/core/trustee/dkg.ts';
 import { checkPartial, combinePartials, makePartial } from '../src/core/trustee/threshold.ts';
-import { type CommitteeEntry, evaluateCommittee, trusteeSign } from '../src/core/committee.ts';
+import { type CommitteeEntry, evaluateCommittee, trusteeSign } from '../src/core/trustee/committee.ts';
 import { committeeId } from '../src/core/trustee/dkg.ts';
 
 const random = (n: number) => new Uint8Array(randomBytes(n));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_ROSTER_ROWS, parseRosterCsv } from '../src/core/roster-csv.ts';
+import { MAX_ROSTER_ROWS, parseRosterCsv } from '../src/core/roster/roster-csv.ts';
 
 const names = (text: string) => {
   const r = parseRosterCsv(text);

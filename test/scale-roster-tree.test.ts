@@ -1,5 +1,5 @@
 /**
- * The roster tree built bottom-up (src/core/roster-tree.ts) is the LeanIMT the Semaphore circuit
+ * The roster tree built bottom-up (src/core/roster/roster-tree.ts) is the LeanIMT the Semaphore circuit
  * reads: for every size and every pattern of empty (0) leaves it has the same levels, root, depth
  * and Merkle proofs as @zk-kit/lean-imt filled one leaf at a time (its `insert` hashes a 0 right
  * sibling, as the circuit does) and as @semaphore-protocol/group built the old way (placeholders,
@@ -16,12 +16,12 @@ import { LeanIMT } from '@zk-kit/lean-imt';
 import fc from 'fast-check';
 import { poseidon2 } from 'poseidon-lite/poseidon2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { poseidon2 as poseidon2Lean } from '../src/core/poseidon2.ts';
-import { groupOfLeaves, leanTreeLevels, leanTreeRoot } from '../src/core/roster-tree.ts';
+import { poseidon2 as poseidon2Lean } from '../src/core/crypto/poseidon2.ts';
+import { groupOfLeaves, leanTreeLevels, leanTreeRoot } from '../src/core/roster/roster-tree.ts';
 import { PoseidonTree, buildPoseidonModule } from '../src/node/poseidon-wasm.ts';
 import { groupOfLeavesParallel, rootOfLeavesParallel } from '../src/node/roster-tree-pool.ts';
-import { rosterRef } from '../src/core/roster.ts';
-import { SNARK_FIELD } from '../src/core/semaphore.ts';
+import { rosterRef } from '../src/core/roster/roster.ts';
+import { SNARK_FIELD } from '../src/core/crypto/semaphore.ts';
 import { openOrInit } from '../src/server/open.ts';
 
 const hash = (a: bigint, b: bigint) => poseidon2([a, b]);
@@ -52,7 +52,7 @@ const leavesArb = fc
     ),
   );
 
-describe('Poseidon of two field elements (src/core/poseidon2.ts)', () => {
+describe('Poseidon of two field elements (src/core/crypto/poseidon2.ts)', () => {
   it('is poseidon-lite’s poseidon2, on random field elements and on 0, 1 and r − 1', () => {
     const edges = [0n, 1n, 2n, SNARK_FIELD - 1n];
     for (const a of edges) for (const b of edges) expect(poseidon2Lean(a, b)).toBe(poseidon2([a, b]));

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityFromPrivateKey, type Identity } from '../src/core/identity.ts';
-import { type Letter, letterId, proposalMessage, proposalScope } from '../src/core/letter.ts';
-import { proveAction, proveProposal, expectedNullifier, type ProverContext } from '../src/core/prove.ts';
-import { type SignatureRecord, verifyRecord, type RecordContext } from '../src/core/record.ts';
-import { type RosterSnapshot, checkRoster, rosterRef } from '../src/core/roster.ts';
-import { verifySemaphoreProof } from '../src/core/semaphore.ts';
+import { identityFromPrivateKey, type Identity } from '../src/core/identity/identity.ts';
+import { type Letter, letterId, proposalMessage, proposalScope } from '../src/core/letter/letter.ts';
+import { proveAction, proveProposal, expectedNullifier, type ProverContext } from '../src/core/letter/prove.ts';
+import { type SignatureRecord, verifyRecord, type RecordContext } from '../src/core/letter/record.ts';
+import { type RosterSnapshot, checkRoster, rosterRef } from '../src/core/roster/roster.ts';
+import { verifySemaphoreProof } from '../src/core/crypto/semaphore.ts';
 import { nodeArtifacts, nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

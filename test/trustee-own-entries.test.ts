@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type CommitteeEntry, trusteeSign } from '../src/core/committee.ts';
+import { type CommitteeEntry, trusteeSign } from '../src/core/trustee/committee.ts';
 import { fingerprintWords } from '../src/core/fingerprint-words.ts';
 import { type Committee, committeeId, makeContribution, transportEntry } from '../src/core/trustee/dkg.ts';
 import { randomScalar } from '../src/core/trustee/group.ts';

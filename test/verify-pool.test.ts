@@ -1,6 +1,6 @@
 /**
  * The verification worker pool (src/node/verify-pool.ts) and its use by verifyBundle's
- * `verifyProofs` option (src/core/bundle.ts step 8): the same answers as one-by-one verification,
+ * `verifyProofs` option (src/core/bundle/bundle.ts step 8): the same answers as one-by-one verification,
  * no proof lost or counted twice when a worker dies, and a process that can exit.
  *
  * One real bundle is made once (8 members, five records); its six proofs (the proposal and the
@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bundle, verifyBundle, verifyProofsInSlices } from '../src/core/bundle.ts';
-import { type SemaphoreProof, verifySemaphoreProof } from '../src/core/semaphore.ts';
+import { type Bundle, verifyBundle, verifyProofsInSlices } from '../src/core/bundle/bundle.ts';
+import { type SemaphoreProof, verifySemaphoreProof } from '../src/core/crypto/semaphore.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { VerifyPool } from '../src/node/verify-pool.ts';
 import { MUTATIONS, type Mutation, mutator } from './support/proof-mutations.ts';

@@ -4,7 +4,7 @@
  * codes and run the key generation steps through the same server checks as real trustees.
  */
 import { randomBytes } from 'node:crypto';
-import { identityFromPrivateKey, type Identity } from '../core/identity.ts';
+import { identityFromPrivateKey, type Identity } from '../core/identity/identity.ts';
 import type { CommitteeRef } from '../core/ballot/ballot.ts';
 import { transportEntry } from '../core/trustee/dkg.ts';
 import { trusteeStep } from '../core/trustee/duties.ts';

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Bundle } from '../core/bundle.ts';
-import type { ProcedureBundle } from '../core/procedure-bundle.ts';
-import type { CommitteeEntry } from '../core/committee.ts';
+import type { Bundle } from '../core/bundle/bundle.ts';
+import type { ProcedureBundle } from '../core/bundle/procedure-bundle.ts';
+import type { CommitteeEntry } from '../core/trustee/committee.ts';
 import { transportEntry } from '../core/trustee/dkg.ts';
 import { type TrusteeApi, trusteeStep } from '../core/trustee/duties.ts';
 import { type OwnAlarm, type OwnRecord, OwnRecordSchema, entriesNotMine, newOwnRecord, ownTransportKey, withMade } from '../core/trustee/own-entries.ts';

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Artifacts } from '../core/prove.ts';
-import type { VerificationKey, VerificationKeys } from '../core/semaphore.ts';
+import type { Artifacts } from '../core/letter/prove.ts';
+import type { VerificationKey, VerificationKeys } from '../core/crypto/semaphore.ts';
 
 const require = createRequire(import.meta.url);
 const dir = dirname(require.resolve('@zk-kit/semaphore-artifacts/package.json'));

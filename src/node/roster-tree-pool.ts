@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Group } from '@semaphore-protocol/group';
-import { groupOfLeaves, groupOfLevels, leanTreeLevels, leanTreeRoot } from '../core/roster-tree.ts';
+import { groupOfLeaves, groupOfLevels, leanTreeLevels, leanTreeRoot } from '../core/roster/roster-tree.ts';
 import type { TreeWorkerReply, TreeWorkerRequest } from './roster-tree-worker.ts';
 
 /** Below this many leaves the threads' start (a few hundred ms) costs more than it saves. */

@@ -1,6 +1,6 @@
 /**
  * A pool of worker threads, one per core, that verifies Semaphore proofs: a call's proofs are cut
- * into chunks, each worker verifies a chunk as one batch (src/core/groth16-batch.ts) and the
+ * into chunks, each worker verifies a chunk as one batch (src/core/crypto/groth16-batch.ts) and the
  * answers come back in the order of the proofs, as verifySemaphoreProof would give them.
  *
  * A worker that dies (crash, out of memory, terminated) is replaced and its chunk is sent again;
@@ -15,8 +15,8 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../core/groth16-batch.ts';
-import type { SemaphoreProof } from '../core/semaphore.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../core/crypto/groth16-batch.ts';
+import type { SemaphoreProof } from '../core/crypto/semaphore.ts';
 import { nodeVerificationKeys } from './artifacts.ts';
 import type { RecordTask, RecordVerdict, VerifyReply, VerifyRequest } from './verify-worker.ts';
 
@@ -89,7 +89,7 @@ export class VerifyPool {
   }
 
   /**
-   * Check signature records, each as verifyRecord would (src/core/record.ts): rules 1–6 in the
+   * Check signature records, each as verifyRecord would (src/core/letter/record.ts): rules 1–6 in the
    * worker, then the proofs of the records that pass them as one batch. `member` is the roster
    * member whose commitment a named record's key gives (the only roster lookup verifyRecord makes),
    * or null. Answers in the same order; same rejections as verify().

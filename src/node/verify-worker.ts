@@ -1,19 +1,19 @@
 /**
  * One thread of the verify pool (verify-pool.ts): verifies each chunk of Semaphore proofs it is
  * sent as one batch, with fresh randomness from the operating system, and answers in order.
- * A chunk of signature records gets verifyRecord's answer for each (src/core/record.ts): rules
+ * A chunk of signature records gets verifyRecord's answer for each (src/core/letter/record.ts): rules
  * 1–6 one by one (a named signer's EdDSA signature, a sealed name's proofs: the costly part of a
  * record after its proof), then the proofs of those that pass, as one batch.
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { bn254 } from '../core/bn254.ts';
-import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../core/groth16-batch.ts';
-import type { Letter } from '../core/letter.ts';
-import { type SignatureRecord, checkRecordWithoutProof, withProofVerdict } from '../core/record.ts';
+import { bn254 } from '../core/crypto/bn254.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../core/crypto/groth16-batch.ts';
+import type { Letter } from '../core/letter/letter.ts';
+import { type SignatureRecord, checkRecordWithoutProof, withProofVerdict } from '../core/letter/record.ts';
 import type { Check } from '../core/result.ts';
-import type { RosterMember } from '../core/roster.ts';
-import type { SemaphoreProof } from '../core/semaphore.ts';
+import type { RosterMember } from '../core/roster/roster.ts';
+import type { SemaphoreProof } from '../core/crypto/semaphore.ts';
 import { nodeVerificationKeys } from './artifacts.ts';
 
 /** A record to check, with what verifyRecord reads of its context. */

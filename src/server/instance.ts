@@ -9,7 +9,7 @@
  * ballots) are also given how to verify and publish them (services/ingest.ts): here in this
  * thread and at once; a running server builds its own with `withIngest` (app.ts).
  */
-import type { VerificationKeys } from '../core/semaphore.ts';
+import type { VerificationKeys } from '../core/crypto/semaphore.ts';
 import { Clock } from './clock.ts';
 import type { Db } from './db.ts';
 import { AdminService } from './services/admin.ts';

@@ -6,7 +6,7 @@
  * (src/node/verify-pool.ts). Its workers check records as verifyRecord does (a named signer's
  * EdDSA signature, a sealed name's proofs) and verify the proofs of a chunk as one
  * Bellare–Garay–Rabin batch, finding the bad ones by bisection when the batch fails
- * (src/core/groth16-batch.ts). So every request gets exactly the answer it would get verified
+ * (src/core/crypto/groth16-batch.ts). So every request gets exactly the answer it would get verified
  * alone, and one bad record does not fail the others. The requests then carry on one by one
  * (the log append stays serial, as before).
  *
@@ -16,8 +16,8 @@
  * workers cannot run, or it was closed under a waiting item), that flush is verified in this
  * thread instead: the pool is an accelerator, never a reason to refuse or accept anything.
  */
-import { checkRecordWithoutProof, withProofVerdict } from '../core/record.ts';
-import { type SemaphoreProof, type VerificationKeys, verifySemaphoreProof } from '../core/semaphore.ts';
+import { checkRecordWithoutProof, withProofVerdict } from '../core/letter/record.ts';
+import { type SemaphoreProof, type VerificationKeys, verifySemaphoreProof } from '../core/crypto/semaphore.ts';
 import { type RecordTask, type RecordVerdict, VerifyPool, type VerifyPoolOptions } from '../node/verify-pool.ts';
 
 export interface ProofBatcherOptions extends VerifyPoolOptions {

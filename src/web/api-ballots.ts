@@ -3,7 +3,7 @@
  * Failures are ApiFailures with the server's stable codes, like every other call (api.ts).
  */
 import type { Ballot } from '../core/ballot/ballot.ts';
-import type { RosterSnapshot } from '../core/roster.ts';
+import type { RosterSnapshot } from '../core/roster/roster.ts';
 import { admin, json, request, type Receipt } from './api.ts';
 
 export type BallotState = 'open' | 'past-deadline' | 'closed';

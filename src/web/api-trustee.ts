@@ -4,11 +4,11 @@
  * after a letter or a ballot closes. Used by the pages and by the trustee worker alike.
  */
 import type { TallyEntry } from '../core/ballot/tally.ts';
-import type { Bundle } from '../core/bundle.ts';
-import type { CommitteeEntry } from '../core/committee.ts';
-import type { Letter } from '../core/letter.ts';
-import type { ProcedureBundle } from '../core/procedure-bundle.ts';
-import type { RevealEntry } from '../core/reveal.ts';
+import type { Bundle } from '../core/bundle/bundle.ts';
+import type { CommitteeEntry } from '../core/trustee/committee.ts';
+import type { Letter } from '../core/letter/letter.ts';
+import type { ProcedureBundle } from '../core/bundle/procedure-bundle.ts';
+import type { RevealEntry } from '../core/sealed/reveal.ts';
 import type { SigmaProof } from '../core/trustee/proofs.ts';
 import { admin, json, type LetterStatus } from './api.ts';
 

@@ -4,11 +4,11 @@
  * server cannot be reached at all, `server_unreachable`; the pages turn codes into sentences in
  * the reader's language (i18n), never showing a raw status.
  */
-import type { Letter } from '../core/letter.ts';
+import type { Letter } from '../core/letter/letter.ts';
 import type { WitnessPolicy } from '../core/log/cosignature.ts';
 import type { LogEntry } from '../core/log/entry.ts';
 import type { LogView } from '../core/member/witnessed-log.ts';
-import type { RosterMember, RosterRef, RosterSnapshot } from '../core/roster.ts';
+import type { RosterMember, RosterRef, RosterSnapshot } from '../core/roster/roster.ts';
 
 export type { Receipt } from '../core/member/receipt.ts';
 import type { Receipt } from '../core/member/receipt.ts';

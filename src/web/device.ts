@@ -13,10 +13,10 @@
  * sessionStorage (gone when the tab closes):
  *   - the unlocked private key, the membership session, freshly issued enrollment codes.
  */
-import type { IdentityFile } from '../core/identity-file.ts';
+import type { IdentityFile } from '../core/identity/identity-file.ts';
 import type { WitnessPolicy } from '../core/log/cosignature.ts';
 import { type OwnRecord, OwnRecordSchema } from '../core/trustee/own-entries.ts';
-import type { SignatureRecord } from '../core/record.ts';
+import type { SignatureRecord } from '../core/letter/record.ts';
 import type { IssuedCode, Receipt } from './api.ts';
 
 const PREFIX = 'undersigned.';

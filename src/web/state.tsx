@@ -4,7 +4,7 @@
  * sees it, and the outbox of signatures waiting to be sent.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { IdentityFile } from '../core/identity-file.ts';
+import type { IdentityFile } from '../core/identity/identity-file.ts';
 import { ApiFailure, api, type InstanceInfo } from './api.ts';
 import { device, type PendingRecord } from './device.ts';
 import { checkLog, type LogCheck } from './logwatch.ts';

@@ -6,12 +6,12 @@
  * (generate.ts) and by the tests that play the forger (test/bundle-tampering.test.ts).
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { Bundle, LoggedEntry } from '../../src/core/bundle.ts';
+import type { Bundle, LoggedEntry } from '../../src/core/bundle/bundle.ts';
 import { bytesToHex, sha256, utf8ToBytes } from '../../src/core/encoding.ts';
 import { formatCheckpoint, signNote, verifierKey as makeVerifierKey } from '../../src/core/log/checkpoint.ts';
 import { type LogEntry, entryLeafHash } from '../../src/core/log/entry.ts';
 import { MerkleTree, rootFromLeafHashes } from '../../src/core/log/merkle.ts';
-import type { ProcedureBundle } from '../../src/core/procedure-bundle.ts';
+import type { ProcedureBundle } from '../../src/core/bundle/procedure-bundle.ts';
 
 /** The origin of the worlds test/support/world.ts makes. */
 export const ORIGIN = 'test.invalid/caucus';

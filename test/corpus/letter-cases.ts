@@ -11,8 +11,8 @@
  * Where a check's expected failure would be caught by an earlier check, a case is built to pass
  * every earlier one (issue #18: every check has a case that reaches it).
  */
-import type { Bundle } from '../../src/core/bundle.ts';
-import { letterId as computeLetterId } from '../../src/core/letter.ts';
+import type { Bundle } from '../../src/core/bundle/bundle.ts';
+import { letterId as computeLetterId } from '../../src/core/letter/letter.ts';
 import type { Corpus } from './worlds.ts';
 import { bump, editCheckpointLine, entry, flipSignature, forgerKey, reclose, relog, relogEntries } from './forge.ts';
 

@@ -5,7 +5,7 @@
  * holds the bundle's and its notice's entries — reach the semantic checks, each case built to pass
  * every check before the one it targets.
  */
-import type { ProcedureBundle } from '../../src/core/procedure-bundle.ts';
+import type { ProcedureBundle } from '../../src/core/bundle/procedure-bundle.ts';
 import type { Corpus } from './worlds.ts';
 import { bump, entry, flipSignature, forgerKey, reclose, relogEntries, relogProcedure, recloseBallot } from './forge.ts';
 

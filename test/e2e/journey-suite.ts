@@ -7,7 +7,7 @@
  * and phone width (axe-core, screenshots), the language switch, and a log fork.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyBundle } from '../../src/core/bundle.ts';
+import { verifyBundle } from '../../src/core/bundle/bundle.ts';
 import { nodeVerificationKeys } from '../../src/node/artifacts.ts';
 import { readFileSync } from 'node:fs';
 import {

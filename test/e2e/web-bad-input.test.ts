@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealIdentityFile } from '../../src/core/identity-file.ts';
+import { sealIdentityFile } from '../../src/core/identity/identity-file.ts';
 import { type Catalog, catalogs, countText, enroll, msg, openLetter, person, propose, sign, unlock, type Person } from './journey.ts';
 import { haveChromium, launchBrowser, newTab, startServer, tempDir, warnIfNoChromium, type Server, type Tab } from './support.ts';
 

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join as joinCommittee, keygen, loadTrustee, runOnce } from '../../src/cli/trustee.ts';
 import { fingerprintWords } from '../../src/core/fingerprint-words.ts';
-import { identityFromPrivateKey } from '../../src/core/identity.ts';
+import { identityFromPrivateKey } from '../../src/core/identity/identity.ts';
 import { transportKeyFingerprint } from '../../src/core/trustee/key-fingerprint.ts';
 import { ownTransportKey } from '../../src/core/trustee/own-entries.ts';
 import { type World, openLetter } from '../support/world.ts';

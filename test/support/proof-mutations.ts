@@ -1,10 +1,10 @@
 /**
  * Ways to damage (or harmlessly re-randomize) a real Semaphore proof, for tests that compare batch
  * and one-by-one verification. Point arithmetic uses mcl-wasm's public API on its own instance,
- * independent of src/core/bn254.ts, so the tests do not check our code with itself.
+ * independent of src/core/crypto/bn254.ts, so the tests do not check our code with itself.
  */
 import mcl from 'mcl-wasm';
-import type { SemaphoreProof } from '../../src/core/semaphore.ts';
+import type { SemaphoreProof } from '../../src/core/crypto/semaphore.ts';
 
 /** BN254's base field and group orders, from EIP-197. */
 export const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -50,7 +50,7 @@ const g1Coords = (g: G1): [string, string] => {
   const [, x, y] = mcl.normalize(g).getStr(10).split(' ');
   return [x, y];
 };
-// Semaphore packs B as [x.c1, x.c0, y.c1, y.c0] at points[2..5] (src/core/semaphore.ts).
+// Semaphore packs B as [x.c1, x.c0, y.c1, y.c0] at points[2..5] (src/core/crypto/semaphore.ts).
 const g2Of = (pts: readonly string[]): G2 => {
   const g = new mcl.G2();
   g.setStr(`1 ${pts[3]} ${pts[2]} ${pts[5]} ${pts[4]}`, 10);

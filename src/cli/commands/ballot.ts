@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { PRESETS } from '../../core/procedures.ts';
+import { PRESETS } from '../../core/ballot/procedures.ts';
 import { dataOption, out, withInstance } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 

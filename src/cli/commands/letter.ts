@@ -3,7 +3,7 @@
  * closes letters on the local instance.
  */
 import { Command, Option } from 'commander';
-import { VISIBILITIES } from '../../core/letter.ts';
+import { VISIBILITIES } from '../../core/letter/letter.ts';
 import { releaseSnarkjs } from '../../node/artifacts.ts';
 import { dataOption, identityOption, json, out, parseInteger, passphraseOption, readText, serverOption, withInstance } from '../command-kit.ts';
 import { CliError } from '../errors.ts';

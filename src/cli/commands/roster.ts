@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { parseRosterCsv } from '../../core/roster-csv.ts';
+import { parseRosterCsv } from '../../core/roster/roster-csv.ts';
 import { dataOption, json, out, parseInteger, readText, withInstance } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 

@@ -11,9 +11,9 @@ import { CliError } from '../errors.ts';
 import { Progress } from '../progress.ts';
 
 const PROCEDURE_BUNDLE_FORMAT = 'undersigned-procedure/1';
-const verifyBundle: typeof import('../../core/bundle.ts').verifyBundle = async (...a) => (await import('../../core/bundle.ts')).verifyBundle(...a);
-const verifyProcedureBundle: typeof import('../../core/procedure-bundle.ts').verifyProcedureBundle = async (...a) =>
-  (await import('../../core/procedure-bundle.ts')).verifyProcedureBundle(...a);
+const verifyBundle: typeof import('../../core/bundle/bundle.ts').verifyBundle = async (...a) => (await import('../../core/bundle/bundle.ts')).verifyBundle(...a);
+const verifyProcedureBundle: typeof import('../../core/bundle/procedure-bundle.ts').verifyProcedureBundle = async (...a) =>
+  (await import('../../core/bundle/procedure-bundle.ts')).verifyProcedureBundle(...a);
 const proofVerifier = async (...a: Parameters<typeof import('../../node/verify-pool.ts').proofVerifier>) => (await import('../../node/verify-pool.ts')).proofVerifier(...a);
 
 export function verifyCommands(program: Command): void {

@@ -10,15 +10,15 @@
 import { z } from 'zod';
 import { WitnessPolicySchema } from '../log/cosignature.ts';
 import { taggedHash } from '../encoding.ts';
-import { InstantSchema } from '../letter.ts';
+import { InstantSchema } from '../letter/letter.ts';
 import { type Check, fail, pass } from '../result.ts';
-import { RosterRefSchema } from '../roster.ts';
-import { type SemaphoreProof, SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from '../semaphore.ts';
+import { RosterRefSchema } from '../roster/roster.ts';
+import { type SemaphoreProof, SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from '../crypto/semaphore.ts';
 import { type Point, type Random, decodePoint, randomScalar } from '../trustee/group.ts';
-import { namedSigner } from '../identity.ts';
-import { PRESETS } from '../procedures.ts';
-import { NamedSchema } from '../record.ts';
-import type { RosterMember } from '../roster.ts';
+import { namedSigner } from '../identity/identity.ts';
+import { PRESETS } from './procedures.ts';
+import { NamedSchema } from '../letter/record.ts';
+import type { RosterMember } from '../roster/roster.ts';
 import { type Ciphertext, addCiphertexts, decodeCiphertext, encodeCiphertext, encrypt, proveOneOf, verifyOneOf } from './elgamal.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -34,7 +34,7 @@ export const BallotSchema = z
     roster: RosterRefSchema,
     committee: CommitteeRefSchema,
     deadline: InstantSchema,
-    /** The procedure preset (src/core/procedures.ts) whose decision rule applies. */
+    /** The procedure preset (src/core/ballot/procedures.ts) whose decision rule applies. */
     procedure: z.string().min(1).max(100),
     /** The notice letter that triggered this ballot, if any. */
     notice: hex32.nullable(),

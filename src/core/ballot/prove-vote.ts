@@ -1,10 +1,10 @@
 /** The voter's side: encrypt a choice, prove it well formed, and prove membership (Semaphore). */
 import type { Group } from '@semaphore-protocol/group';
 import type { Identity } from '@semaphore-protocol/identity';
-import type { Artifacts } from '../prove.ts';
-import { expectedNullifier, proveMembership } from '../prove.ts';
+import type { Artifacts } from '../letter/prove.ts';
+import { expectedNullifier, proveMembership } from '../letter/prove.ts';
 import type { Random } from '../trustee/group.ts';
-import { publicKeyOf, signField } from '../identity.ts';
+import { publicKeyOf, signField } from '../identity/identity.ts';
 import { type Ballot, type VoteAction, type VoteRecord, encryptChoice, isRecorded, recordedVoteMessage, voteMessage, voteScope } from './ballot.ts';
 
 export async function proveVote(

@@ -6,7 +6,7 @@
  * Only sums are ever decrypted: no single vote, and nothing before the close.
  */
 import { z } from 'zod';
-import { trusteeSign, trusteeVerify } from '../committee.ts';
+import { trusteeSign, trusteeVerify } from '../trustee/committee.ts';
 import { type Check, fail, pass } from '../result.ts';
 import { type Point, type Random } from '../trustee/group.ts';
 import { checkPartial, combinePartials, makePartial } from '../trustee/threshold.ts';

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import { BallotEntrySchemas } from '../ballot/entries.ts';
-import { CommitteeEntrySchemas } from '../committee.ts';
+import { CommitteeEntrySchemas } from '../trustee/committee.ts';
 import { canonicalBytes } from '../encoding.ts';
-import { RevealEntrySchema } from '../reveal.ts';
-import { LetterSchema } from '../letter.ts';
-import { SignatureRecordSchema } from '../record.ts';
-import { SemaphoreProofSchema } from '../semaphore.ts';
+import { RevealEntrySchema } from '../sealed/reveal.ts';
+import { LetterSchema } from '../letter/letter.ts';
+import { SignatureRecordSchema } from '../letter/record.ts';
+import { SemaphoreProofSchema } from '../crypto/semaphore.ts';
 import { WitnessPolicySchema } from './cosignature.ts';
 import { leafHash } from './merkle.ts';
 

@@ -18,16 +18,16 @@
  * and entries the server withholds (signatures of a letter whose count is hidden) beyond their
  * leaf hash.
  */
-import { type CommitteeEntry, type CommitteeState, evaluateCommittee, transportKeys } from '../committee.ts';
+import { type CommitteeEntry, type CommitteeState, evaluateCommittee, transportKeys } from '../trustee/committee.ts';
 import { bytesToHex, canonicalJson, hexToBytes } from '../encoding.ts';
-import { letterId as computeLetterId, type Letter } from '../letter.ts';
+import { letterId as computeLetterId, type Letter } from '../letter/letter.ts';
 import { ballotId as computeBallotId, type Ballot } from '../ballot/ballot.ts';
 import { checkTallyEntry } from '../ballot/tally.ts';
-import { checkRecordWithoutProof } from '../record.ts';
-import { checkRevealEntry, sealedToReveal } from '../reveal.ts';
-import { type RosterMember, type RosterRef, rosterDigest, rosterRef } from '../roster.ts';
-import { SNARK_FIELD } from '../semaphore.ts';
-import { tally } from '../tally.ts';
+import { checkRecordWithoutProof } from '../letter/record.ts';
+import { checkRevealEntry, sealedToReveal } from '../sealed/reveal.ts';
+import { type RosterMember, type RosterRef, rosterDigest, rosterRef } from '../roster/roster.ts';
+import { SNARK_FIELD } from '../crypto/semaphore.ts';
+import { tally } from '../letter/tally.ts';
 import { encodeKey } from '../trustee/dkg.ts';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint.ts';
 import { type WitnessPolicy, checkWitnessPolicy, samePolicy } from './cosignature.ts';

@@ -4,8 +4,8 @@
  * vote encrypted to it: a server that put its own key in a letter or a ballot would otherwise
  * be able to open every sealed name, or read every vote.
  */
-import { type CommitteeEntry, evaluateCommittee } from '../committee.ts';
-import type { Letter } from '../letter.ts';
+import { type CommitteeEntry, evaluateCommittee } from '../trustee/committee.ts';
+import type { Letter } from '../letter/letter.ts';
 import { type Check, fail, pass } from '../result.ts';
 import { encodeKey } from '../trustee/dkg.ts';
 

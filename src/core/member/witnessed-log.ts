@@ -16,7 +16,7 @@ import { LogEntrySchema } from '../log/entry.ts';
 import { checkInLog, labelled } from '../log/logged.ts';
 import { type Check, fail, pass } from '../result.ts';
 import { checkCommitteeRef } from './committee-ref.ts';
-import type { Letter } from '../letter.ts';
+import type { Letter } from '../letter/letter.ts';
 
 /** What the member pinned: the log key, and the witness policy (none: an unwitnessed instance). */
 export interface LogAnchor {

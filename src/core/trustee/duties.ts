@@ -5,13 +5,13 @@
  * The transport is injected (HTTP for the daemon, in-process for the demo), and nothing the
  * server says is believed without being checked here.
  */
-import { type VerificationKeys } from '../semaphore.ts';
-import { type BundleVerdict, type Bundle, verifyBundle } from '../bundle.ts';
-import { type CommitteeEntry, evaluateCommittee, trusteeSign } from '../committee.ts';
-import { bundleSignatures, makeRevealEntry, type RevealEntry, sealedToReveal } from '../reveal.ts';
+import { type VerificationKeys } from '../crypto/semaphore.ts';
+import { type BundleVerdict, type Bundle, verifyBundle } from '../bundle/bundle.ts';
+import { type CommitteeEntry, evaluateCommittee, trusteeSign } from './committee.ts';
+import { bundleSignatures, makeRevealEntry, type RevealEntry, sealedToReveal } from '../sealed/reveal.ts';
 import { type Committee, committeeId, makeContribution, receiveShare } from './dkg.ts';
 import { type TallyEntry, makeTallyEntry } from '../ballot/tally.ts';
-import { type ProcedureBundle, verifyProcedureBundle } from '../procedure-bundle.ts';
+import { type ProcedureBundle, verifyProcedureBundle } from '../bundle/procedure-bundle.ts';
 import { G, L, type Random, encodePoint, mul } from './group.ts';
 
 export interface TrusteeApi {

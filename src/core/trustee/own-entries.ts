@@ -26,7 +26,7 @@
  * browser's storage.
  */
 import { z } from 'zod';
-import { trusteeVerify, type SignedWhat } from '../committee.ts';
+import { trusteeVerify, type SignedWhat } from './committee.ts';
 import { taggedHash } from '../encoding.ts';
 import { G, decodePoint, encodePoint, mul } from './group.ts';
 

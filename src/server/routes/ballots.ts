@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { VoteRecordSchema } from '../../core/ballot/ballot.ts';
-import { RosterSnapshotSchema } from '../../core/roster.ts';
+import { RosterSnapshotSchema } from '../../core/roster/roster.ts';
 import type { Services } from '../instance.ts';
 import { entryBody, hex32, idParams, nullifierBody, organizerOnly, receiptSchema } from './validation.ts';
 

@@ -1,4 +1,4 @@
-/** Bundles of closed letters and procedures (docs/api.md; docs/bundle-format.md). No response schema: a bundle's format is core/bundle.ts's. */
+/** Bundles of closed letters and procedures (docs/api.md; docs/bundle-format.md). No response schema: a bundle's format is core/bundle/bundle.ts's. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../instance.ts';
 import { idParams } from './validation.ts';

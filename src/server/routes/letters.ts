@@ -4,10 +4,10 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LetterSchema } from '../../core/letter.ts';
-import { SignatureRecordSchema } from '../../core/record.ts';
-import { RosterSnapshotSchema } from '../../core/roster.ts';
-import { SemaphoreProofSchema } from '../../core/semaphore.ts';
+import { LetterSchema } from '../../core/letter/letter.ts';
+import { SignatureRecordSchema } from '../../core/letter/record.ts';
+import { RosterSnapshotSchema } from '../../core/roster/roster.ts';
+import { SemaphoreProofSchema } from '../../core/crypto/semaphore.ts';
 import type { Services } from '../instance.ts';
 import { hex32, idParams, nullifierBody, organizerOnly, receiptSchema } from './validation.ts';
 

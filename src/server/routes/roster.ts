@@ -4,8 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { parseRosterCsv } from '../../core/roster-csv.ts';
-import { RosterRefSchema, RosterSnapshotSchema, RosterMemberSchema } from '../../core/roster.ts';
+import { parseRosterCsv } from '../../core/roster/roster-csv.ts';
+import { RosterRefSchema, RosterSnapshotSchema, RosterMemberSchema } from '../../core/roster/roster.ts';
 import { badRequest } from '../errors.ts';
 import type { Services } from '../instance.ts';
 import { decimal, memberIdParams, organizerOnly, receiptSchema } from './validation.ts';

@@ -1,7 +1,7 @@
 /** Membership sessions (docs/api.md, "Membership sessions"; protocol.md §5). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SemaphoreProofSchema } from '../../core/semaphore.ts';
+import { SemaphoreProofSchema } from '../../core/crypto/semaphore.ts';
 import type { Services } from '../instance.ts';
 import { hex32 } from './validation.ts';
 

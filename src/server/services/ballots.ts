@@ -8,12 +8,12 @@ import { type Ballot, BallotSchema, type VoteRecord, ballotId as computeBallotId
 import { decodeCiphertext } from '../../core/ballot/elgamal.ts';
 import { BallotEntrySchemas } from '../../core/ballot/entries.ts';
 import { type TallyEntry, TallyEntrySchema, checkTallyEntry } from '../../core/ballot/tally.ts';
-import { transportKeys } from '../../core/committee.ts';
+import { transportKeys } from '../../core/trustee/committee.ts';
 import { bytesToHex, canonicalJson, hexToBytes } from '../../core/encoding.ts';
-import { commitmentOf } from '../../core/identity.ts';
+import { commitmentOf } from '../../core/identity/identity.ts';
 import { rootFromLeafHashes } from '../../core/log/merkle.ts';
-import { PRESETS, noticeThreshold } from '../../core/procedures.ts';
-import type { VerificationKeys } from '../../core/semaphore.ts';
+import { PRESETS, noticeThreshold } from '../../core/ballot/procedures.ts';
+import type { VerificationKeys } from '../../core/crypto/semaphore.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';

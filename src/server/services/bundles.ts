@@ -4,14 +4,14 @@
  * inclusion proofs against the latest signed checkpoint, the roster they fixed, the committee's
  * entries and the reveals. Read-only: a bundle is made from the log, never written to it.
  */
-import { BUNDLE_FORMAT, type Bundle, type LoggedEntry, verificationKeyDigest } from '../../core/bundle.ts';
-import { verifySealedPart } from '../../core/bundle-sealed.ts';
+import { BUNDLE_FORMAT, type Bundle, type LoggedEntry, verificationKeyDigest } from '../../core/bundle/bundle.ts';
+import { verifySealedPart } from '../../core/bundle/bundle-sealed.ts';
 import { canonicalJson } from '../../core/encoding.ts';
-import type { Letter } from '../../core/letter.ts';
+import type { Letter } from '../../core/letter/letter.ts';
 import type { EntryOf, LogEntry } from '../../core/log/entry.ts';
-import { type ProcedureBundle, PROCEDURE_BUNDLE_FORMAT } from '../../core/procedure-bundle.ts';
-import { type RosterSnapshot, checkRoster } from '../../core/roster.ts';
-import type { VerificationKeys } from '../../core/semaphore.ts';
+import { type ProcedureBundle, PROCEDURE_BUNDLE_FORMAT } from '../../core/bundle/procedure-bundle.ts';
+import { type RosterSnapshot, checkRoster } from '../../core/roster/roster.ts';
+import type { VerificationKeys } from '../../core/crypto/semaphore.ts';
 import type { Db, Tables } from '../db.ts';
 import { conflict } from '../errors.ts';
 import type { BallotService } from './ballots.ts';

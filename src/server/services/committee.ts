@@ -6,7 +6,7 @@
  * a committee publishes after a letter closes are in reveals.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { type CommitteeEntry, CommitteeEntrySchemas, type CommitteeState, evaluateCommittee } from '../../core/committee.ts';
+import { type CommitteeEntry, CommitteeEntrySchemas, type CommitteeState, evaluateCommittee } from '../../core/trustee/committee.ts';
 import { bytesToHex, canonicalJson, sha256, utf8ToBytes } from '../../core/encoding.ts';
 import type { LogEntry } from '../../core/log/entry.ts';
 import { type Committee, checkCommittee, committeeId, encodeKey } from '../../core/trustee/dkg.ts';

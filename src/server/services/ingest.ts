@@ -9,9 +9,9 @@
  *   (proof-batcher.ts: batched, in worker threads) and its Publisher (publisher.ts: shuffled
  *   windows). Both must answer exactly as the in-thread path does: same acceptance, same codes.
  */
-import type { RosterMember } from '../../core/roster.ts';
-import { verifyRecord } from '../../core/record.ts';
-import { type SemaphoreProof, type VerificationKeys, verifySemaphoreProof } from '../../core/semaphore.ts';
+import type { RosterMember } from '../../core/roster/roster.ts';
+import { verifyRecord } from '../../core/letter/record.ts';
+import { type SemaphoreProof, type VerificationKeys, verifySemaphoreProof } from '../../core/crypto/semaphore.ts';
 import type { RecordTask, RecordVerdict } from '../../node/verify-pool.ts';
 import type { Db } from '../db.ts';
 import type { Settled } from '../publisher.ts';

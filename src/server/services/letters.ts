@@ -4,14 +4,14 @@
  * setting lets anyone see, and the close that commits the record set and the result to the log.
  */
 import { bytesToHex, canonicalJson, hexToBytes } from '../../core/encoding.ts';
-import { commitmentOf } from '../../core/identity.ts';
-import { type Letter, LetterSchema, letterId as computeLetterId, proposalMessage, proposalScope } from '../../core/letter.ts';
+import { commitmentOf } from '../../core/identity/identity.ts';
+import { type Letter, LetterSchema, letterId as computeLetterId, proposalMessage, proposalScope } from '../../core/letter/letter.ts';
 import type { EntryOf } from '../../core/log/entry.ts';
 import { rootFromLeafHashes } from '../../core/log/merkle.ts';
 import type { Receipt } from '../../core/member/receipt.ts';
-import type { SignatureRecord } from '../../core/record.ts';
-import type { RosterMember, RosterSnapshot } from '../../core/roster.ts';
-import type { SemaphoreProof } from '../../core/semaphore.ts';
+import type { SignatureRecord } from '../../core/letter/record.ts';
+import type { RosterMember, RosterSnapshot } from '../../core/roster/roster.ts';
+import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Tables } from '../db.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';

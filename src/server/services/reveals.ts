@@ -4,8 +4,8 @@
  * records. The server checks them with the verifier's own code (`checkRevealEntry`) before they go
  * on the log, so it never logs one a verifier would refuse.
  */
-import { transportKeys } from '../../core/committee.ts';
-import { type RevealEntry, RevealEntrySchema, bundleSignatures, checkRevealEntry, sealedToReveal } from '../../core/reveal.ts';
+import { transportKeys } from '../../core/trustee/committee.ts';
+import { type RevealEntry, RevealEntrySchema, bundleSignatures, checkRevealEntry, sealedToReveal } from '../../core/sealed/reveal.ts';
 import type { Db } from '../db.ts';
 import { badRequest, conflict } from '../errors.ts';
 import type { BundleService } from './bundles.ts';

@@ -7,7 +7,7 @@
 import type { Group } from '@semaphore-protocol/group';
 import { canonicalJson } from '../../core/encoding.ts';
 import type { LogEntry } from '../../core/log/entry.ts';
-import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, rosterDigest, rosterGroup, rosterLeaves, treeDepth } from '../../core/roster.ts';
+import { type RosterMember, type RosterRef, type RosterSnapshot, checkRoster, rosterDigest, rosterGroup, rosterLeaves, treeDepth } from '../../core/roster/roster.ts';
 import { groupOfLeavesParallel } from '../../node/roster-tree-pool.ts';
 import { type Db, readMeta } from '../db.ts';
 import { notFound } from '../errors.ts';

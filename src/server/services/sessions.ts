@@ -4,8 +4,8 @@
  * letter shows to members only.
  */
 import { bytesToHex } from '../../core/encoding.ts';
-import type { SemaphoreProof } from '../../core/semaphore.ts';
-import { sessionMessage, sessionScope } from '../../core/session.ts';
+import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
+import { sessionMessage, sessionScope } from '../../core/identity/session.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db.ts';
 import { ApiError, badRequest } from '../errors.ts';

@@ -4,13 +4,13 @@
  * unlocked (hex) with each request and gets back only public values.
  */
 import type { Ballot, VoteRecord } from '../../core/ballot/ballot.ts';
-import type { IdentityFile, IdentityFileLabel } from '../../core/identity-file.ts';
-import type { Letter } from '../../core/letter.ts';
+import type { IdentityFile, IdentityFileLabel } from '../../core/identity/identity-file.ts';
+import type { Letter } from '../../core/letter/letter.ts';
 import type { LogEntry } from '../../core/log/entry.ts';
 import type { LogAnchor, LogView } from '../../core/member/witnessed-log.ts';
-import type { SignatureRecord } from '../../core/record.ts';
-import type { RosterRef, RosterSnapshot } from '../../core/roster.ts';
-import type { SemaphoreProof } from '../../core/semaphore.ts';
+import type { SignatureRecord } from '../../core/letter/record.ts';
+import type { RosterRef, RosterSnapshot } from '../../core/roster/roster.ts';
+import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
 import type { Receipt } from '../api.ts';
 
 export type LetterFields = Pick<Letter, 'title' | 'text' | 'recipient' | 'deadline' | 'revealThreshold' | 'visibility' | 'committee' | 'witnesses'>;

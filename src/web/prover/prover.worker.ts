@@ -12,20 +12,20 @@ import { generateProof } from '@semaphore-protocol/proof';
 import { BallotSchema, ballotId as computeBallotId, isRecorded, voteScope } from '../../core/ballot/ballot.ts';
 import { proveVote } from '../../core/ballot/prove-vote.ts';
 import { bytesToHex, hexToBytes } from '../../core/encoding.ts';
-import { identityFromPrivateKey } from '../../core/identity.ts';
-import { openIdentityFile, sealIdentityFile } from '../../core/identity-file.ts';
-import { LetterSchema, letterId as computeLetterId, signatureScope } from '../../core/letter.ts';
+import { identityFromPrivateKey } from '../../core/identity/identity.ts';
+import { openIdentityFile, sealIdentityFile } from '../../core/identity/identity-file.ts';
+import { LetterSchema, letterId as computeLetterId, signatureScope } from '../../core/letter/letter.ts';
 import { checkReceipt } from '../../core/member/receipt.ts';
-import { expectedNullifier, proveAction, proveProposal } from '../../core/prove.ts';
-import { checkRoster, rosterRef, type RosterRef, type RosterSnapshot } from '../../core/roster.ts';
-import { sessionMessage, sessionScope } from '../../core/session.ts';
-import type { SemaphoreProof } from '../../core/semaphore.ts';
+import { expectedNullifier, proveAction, proveProposal } from '../../core/letter/prove.ts';
+import { checkRoster, rosterRef, type RosterRef, type RosterSnapshot } from '../../core/roster/roster.ts';
+import { sessionMessage, sessionScope } from '../../core/identity/session.ts';
+import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
 import { ProverFailure as Refusal, type Handlers, serveCalls } from '../worker-calls.ts';
 import type { CommitteeOnLog, Progress, ProverCalls } from './protocol.ts';
 import { singleThreadedCurve } from './single-thread-curve.ts';
 import { checkCommitteeOnLog, checkPolicyPinned } from '../../core/member/witnessed-log.ts';
 import type { Ballot } from '../../core/ballot/ballot.ts';
-import type { Letter } from '../../core/letter.ts';
+import type { Letter } from '../../core/letter/letter.ts';
 
 const scope = self as unknown as { location: { origin: string }; crypto: Crypto };
 

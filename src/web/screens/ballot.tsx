@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { type Ballot, isRecorded } from '../../core/ballot/ballot.ts';
-import { PRESETS } from '../../core/procedures.ts';
+import { PRESETS } from '../../core/ballot/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
 import { witnessedCommitteeView } from '../logwatch.ts';

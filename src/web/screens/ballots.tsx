@@ -1,6 +1,6 @@
 /** The ballots of this group, and for the organizer, opening a ballot that needs no notice. */
 import { useEffect, useState } from 'react';
-import { PRESETS } from '../../core/procedures.ts';
+import { PRESETS } from '../../core/ballot/procedures.ts';
 import { ballotApi, type BallotSummary } from '../api-ballots.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';

@@ -5,7 +5,7 @@
  * identity's commitment to their roster entry. The secret never leaves the device.
  */
 import { useState, type FormEvent } from 'react';
-import type { IdentityFile } from '../../core/identity-file.ts';
+import type { IdentityFile } from '../../core/identity/identity-file.ts';
 import { ApiFailure, api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';

@@ -7,8 +7,8 @@
  * takes sealed signatures shows what became of them (from its result file).
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Letter } from '../../core/letter.ts';
-import type { SealedSummary } from '../../core/bundle-sealed.ts';
+import type { Letter } from '../../core/letter/letter.ts';
+import type { SealedSummary } from '../../core/bundle/bundle-sealed.ts';
 import { ApiFailure, api, type LetterStatus } from '../api.ts';
 import { trusteeApi } from '../api-trustee.ts';
 import { device, type KeptReceipt } from '../device.ts';

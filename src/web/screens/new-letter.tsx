@@ -6,11 +6,11 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { bytesToHex } from '../../core/encoding.ts';
-import type { Visibility } from '../../core/letter.ts';
+import type { Visibility } from '../../core/letter/letter.ts';
 import { api } from '../api.ts';
 import { trusteeApi } from '../api-trustee.ts';
 import { pinnedAnchor, witnessedCommitteeView } from '../logwatch.ts';
-import type { Letter } from '../../core/letter.ts';
+import type { Letter } from '../../core/letter/letter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { prove } from '../prover/client.ts';

@@ -7,7 +7,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Ballot } from '../../core/ballot/ballot.ts';
 import { bytesToHex } from '../../core/encoding.ts';
-import { PRESETS, type Preset, noticeThreshold } from '../../core/procedures.ts';
+import { PRESETS, type Preset, noticeThreshold } from '../../core/ballot/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
 import { trusteeApi } from '../api-trustee.ts';

@@ -4,7 +4,7 @@
  * entry. New codes are kept in this tab only, for the printable sheet.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { RosterMember, RosterRef } from '../../core/roster.ts';
+import type { RosterMember, RosterRef } from '../../core/roster/roster.ts';
 import { api, type IssuedCode } from '../api.ts';
 import { device } from '../device.ts';
 import { useI18n } from '../i18n/i18n.tsx';

@@ -1,10 +1,10 @@
 /**
- * A procedure's outcome as a verifier found it (src/core/procedure-bundle.ts): who voted, the
+ * A procedure's outcome as a verifier found it (src/core/bundle/procedure-bundle.ts): who voted, the
  * tally, the decision in the reader's language and the rule that made it. Used by the ballot page
  * and the verify page; both show it only for a verdict this browser computed itself.
  */
-import type { ProcedureBundle } from '../../core/procedure-bundle.ts';
-import { PRESETS, atLeast, decideProcedure, type Preset, yesNeededOfMembers } from '../../core/procedures.ts';
+import type { ProcedureBundle } from '../../core/bundle/procedure-bundle.ts';
+import { PRESETS, atLeast, decideProcedure, type Preset, yesNeededOfMembers } from '../../core/ballot/procedures.ts';
 import type { I18n } from '../i18n/i18n.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/en.ts';

@@ -5,7 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { ApiFailure, api } from '../api.ts';
-import type { IdentityFile } from '../../core/identity-file.ts';
+import type { IdentityFile } from '../../core/identity/identity-file.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';
 import { prove } from '../prover/client.ts';

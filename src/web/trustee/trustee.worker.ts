@@ -5,8 +5,8 @@
  * `trusteeStep` of duties.ts, which checks every bundle with the offline verifier before
  * publishing anything. The transport is this instance's HTTP API, watched to report progress.
  */
-import { type CommitteeEntry, evaluateCommittee } from '../../core/committee.ts';
-import { bundleSignatures, type RevealEntry, sealedToReveal } from '../../core/reveal.ts';
+import { type CommitteeEntry, evaluateCommittee } from '../../core/trustee/committee.ts';
+import { bundleSignatures, type RevealEntry, sealedToReveal } from '../../core/sealed/reveal.ts';
 import type { TallyEntry } from '../../core/ballot/tally.ts';
 import { transportEntry } from '../../core/trustee/dkg.ts';
 import { type TrusteeApi, trusteeStep } from '../../core/trustee/duties.ts';

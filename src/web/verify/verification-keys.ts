@@ -3,7 +3,7 @@
  * worker at build time from the npm package @zk-kit/semaphore-artifacts — the same files the
  * server and the CLI verify with. Verifying a bundle therefore needs no request at all.
  */
-import type { VerificationKey, VerificationKeys } from '../../core/semaphore.ts';
+import type { VerificationKey, VerificationKeys } from '../../core/crypto/semaphore.ts';
 
 const files = import.meta.glob<VerificationKey>('../../../node_modules/@zk-kit/semaphore-artifacts/semaphore-*.json', { eager: true, import: 'default' });
 

@@ -1,14 +1,14 @@
 /**
  * The offline verifier, in a Web Worker started when the verify page opens — before any file is
  * chosen — so that checking a bundle makes no request: the code, the BN254 arithmetic and the
- * verification keys (verification-keys.ts) are all loaded by then. It runs src/core/bundle.ts
- * (a letter) or src/core/procedure-bundle.ts (a procedure), the same verifiers as `undersigned verify`.
+ * verification keys (verification-keys.ts) are all loaded by then. It runs src/core/bundle/bundle.ts
+ * (a letter) or src/core/bundle/procedure-bundle.ts (a procedure), the same verifiers as `undersigned verify`.
  */
 import '../jitless.ts';
-import { verifyBundle } from '../../core/bundle.ts';
-import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../../core/groth16-batch.ts';
-import type { SemaphoreProof } from '../../core/semaphore.ts';
-import { PROCEDURE_BUNDLE_FORMAT, verifyProcedureBundle } from '../../core/procedure-bundle.ts';
+import { verifyBundle } from '../../core/bundle/bundle.ts';
+import { RANDOMNESS_BYTES, verifySemaphoreProofs } from '../../core/crypto/groth16-batch.ts';
+import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
+import { PROCEDURE_BUNDLE_FORMAT, verifyProcedureBundle } from '../../core/bundle/procedure-bundle.ts';
 import { singleThreadedCurve } from '../prover/single-thread-curve.ts';
 import { bundledDepths, bundledVerificationKeys } from './verification-keys.ts';
 
@@ -23,11 +23,11 @@ const scope = self as unknown as { postMessage(m: VerifyResponse): void; addEven
 
 // Single-threaded BN254 (single-thread-curve.ts says why), built now so that nothing is loaded
 // or compiled after the file is dropped.
-// The verifier also loads src/core/bn254.ts (mcl's WebAssembly, for the G2 subgroup check) on
+// The verifier also loads src/core/crypto/bn254.ts (mcl's WebAssembly, for the G2 subgroup check) on
 // first use: loaded and instantiated here too, for the same reason.
 const ready = Promise.all([
   singleThreadedCurve(),
-  import('../../core/bn254.ts').then((m) => m.bn254()),
+  import('../../core/crypto/bn254.ts').then((m) => m.bn254()),
 ]).then(() => scope.postMessage({ type: 'ready', depths: bundledDepths() }));
 
 /**

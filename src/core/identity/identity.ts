@@ -3,7 +3,7 @@
  * commitment = Poseidon(public key). The 32-byte private key is made from randomness the caller
  * passes in and never leaves the member's side except inside a passphrase-encrypted identity file.
  */
-import { verifyBabyJubSignature } from './babyjub.ts';
+import { verifyBabyJubSignature } from '../crypto/babyjub.ts';
 import { Identity } from '@semaphore-protocol/identity';
 import { z } from 'zod';
 

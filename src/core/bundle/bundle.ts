@@ -4,18 +4,18 @@
  * verification keys it was given and, when pinned, the log's verifier key.
  */
 import { z } from 'zod';
-import { assertCanonicalEncodable, bytesToHex, canonicalJson, sha256, utf8ToBytes } from './encoding.ts';
-import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from './letter.ts';
-import { verifyCheckpoint } from './log/checkpoint.ts';
-import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from './log/cosignature.ts';
-import { type EntryOf, LogEntrySchema } from './log/entry.ts';
-import { checkInLog, labelled } from './log/logged.ts';
-import { rootFromLeafHashes } from './log/merkle.ts';
-import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from './record.ts';
-import { fail, pass, type Check } from './result.ts';
-import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
-import { type SemaphoreProof, type VerificationKey, type VerificationKeys, verifySemaphoreProof } from './semaphore.ts';
-import { tally } from './tally.ts';
+import { assertCanonicalEncodable, bytesToHex, canonicalJson, sha256, utf8ToBytes } from '../encoding.ts';
+import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from '../letter/letter.ts';
+import { verifyCheckpoint } from '../log/checkpoint.ts';
+import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from '../log/cosignature.ts';
+import { type EntryOf, LogEntrySchema } from '../log/entry.ts';
+import { checkInLog, labelled } from '../log/logged.ts';
+import { rootFromLeafHashes } from '../log/merkle.ts';
+import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from '../letter/record.ts';
+import { fail, pass, type Check } from '../result.ts';
+import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from '../roster/roster.ts';
+import { type SemaphoreProof, type VerificationKey, type VerificationKeys, verifySemaphoreProof } from '../crypto/semaphore.ts';
+import { tally } from '../letter/tally.ts';
 import { type SealedSummary, verifySealedPart } from './bundle-sealed.ts';
 
 export const BUNDLE_FORMAT = 'undersigned-bundle/1';

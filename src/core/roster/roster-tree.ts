@@ -15,7 +15,7 @@
  * (poseidon2.ts, the same function).
  */
 import { Group } from '@semaphore-protocol/group';
-import { poseidon2 } from './poseidon2.ts';
+import { poseidon2 } from '../crypto/poseidon2.ts';
 
 /** The level above `below`. */
 function levelAbove(below: readonly bigint[]): bigint[] {

@@ -3,20 +3,20 @@
  * triggered, the trustees' tally and the decision, all checked offline against one signed log.
  */
 import { z } from 'zod';
-import { type Ballot, ballotId as computeBallotId, isRecorded, tallyCiphertexts, tallyRecorded, verifyVote } from './ballot/ballot.ts';
-import { BallotEntrySchemas } from './ballot/entries.ts';
-import { type TallyEntry, computeTally } from './ballot/tally.ts';
+import { type Ballot, ballotId as computeBallotId, isRecorded, tallyCiphertexts, tallyRecorded, verifyVote } from '../ballot/ballot.ts';
+import { BallotEntrySchemas } from '../ballot/entries.ts';
+import { type TallyEntry, computeTally } from '../ballot/tally.ts';
 import { BundleSchema, type BundleVerdict, LoggedEntrySchema, verifyBundle, verifyProofsInSlices, withEarlyProofs } from './bundle.ts';
-import { committeeOfBundle, transportKeys } from './committee.ts';
-import { bytesToHex, canonicalJson } from './encoding.ts';
-import { verifyCheckpoint } from './log/checkpoint.ts';
-import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from './log/cosignature.ts';
-import { checkInLog, labelled } from './log/logged.ts';
-import { rootFromLeafHashes } from './log/merkle.ts';
-import { PRESETS, decideProcedure, noticeThreshold } from './procedures.ts';
-import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from './roster.ts';
-import type { SemaphoreProof, VerificationKeys } from './semaphore.ts';
-import { encodeKey } from './trustee/dkg.ts';
+import { committeeOfBundle, transportKeys } from '../trustee/committee.ts';
+import { bytesToHex, canonicalJson } from '../encoding.ts';
+import { verifyCheckpoint } from '../log/checkpoint.ts';
+import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from '../log/cosignature.ts';
+import { checkInLog, labelled } from '../log/logged.ts';
+import { rootFromLeafHashes } from '../log/merkle.ts';
+import { PRESETS, decideProcedure, noticeThreshold } from '../ballot/procedures.ts';
+import { type RootBuilder, RosterSnapshotSchema, checkRosterWith } from '../roster/roster.ts';
+import type { SemaphoreProof, VerificationKeys } from '../crypto/semaphore.ts';
+import { encodeKey } from '../trustee/dkg.ts';
 
 export const PROCEDURE_BUNDLE_FORMAT = 'undersigned-procedure/1';
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);

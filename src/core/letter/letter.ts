@@ -4,10 +4,10 @@
  * signer signs the same words and settings (docs/protocol.md §5).
  */
 import { z } from 'zod';
-import { taggedHash } from './encoding.ts';
-import { WitnessPolicySchema } from './log/cosignature.ts';
-import { RosterRefSchema } from './roster.ts';
-import { hexToBigint } from './semaphore.ts';
+import { taggedHash } from '../encoding.ts';
+import { WitnessPolicySchema } from '../log/cosignature.ts';
+import { RosterRefSchema } from '../roster/roster.ts';
+import { hexToBigint } from '../crypto/semaphore.ts';
 
 export const VISIBILITIES = ['live', 'members', 'at-threshold', 'at-close'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];

@@ -14,7 +14,7 @@
  * Single pass over the text; every error names the 1-based line where the record starts.
  * Codes: csv_invalid, csv_duplicate_name, csv_empty, csv_too_large.
  */
-import { type Check, fail, pass } from './result.ts';
+import { type Check, fail, pass } from '../result.ts';
 
 export const MAX_ROSTER_ROWS = 200_000;
 /** Longest member name, in Unicode code points (after trimming and collapsing whitespace). */

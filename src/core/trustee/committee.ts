@@ -8,8 +8,8 @@
  * `evaluateCommittee` replays those entries; the server and every verifier use it, so they agree.
  */
 import { z } from 'zod';
-import { taggedHash } from './encoding.ts';
-import { type Check, fail, pass } from './result.ts';
+import { taggedHash } from '../encoding.ts';
+import { type Check, fail, pass } from '../result.ts';
 import {
   type Committee,
   type CommitteeKey,
@@ -24,9 +24,9 @@ import {
   committeeKey,
   encodeKey,
   judgeComplaint,
-} from './trustee/dkg.ts';
-import { type Point, type Random, decodePoint, mul, G } from './trustee/group.ts';
-import { type SigmaProof, proveSchnorr, verifySchnorr } from './trustee/proofs.ts';
+} from './dkg.ts';
+import { type Point, type Random, decodePoint, mul, G } from './group.ts';
+import { type SigmaProof, proveSchnorr, verifySchnorr } from './proofs.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 export const SigmaSchema = z.object({ c: hex32, s: hex32 }).strict();

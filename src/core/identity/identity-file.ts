@@ -20,8 +20,8 @@ import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { Identity } from '@semaphore-protocol/identity';
 import { z } from 'zod';
-import { canonicalBytes, fromBase64, toBase64, utf8ToBytes } from './encoding.ts';
-import { type Check, fail, pass } from './result.ts';
+import { canonicalBytes, fromBase64, toBase64, utf8ToBytes } from '../encoding.ts';
+import { type Check, fail, pass } from '../result.ts';
 
 export const IDENTITY_FILE_FORMAT = 'undersigned-identity/1';
 

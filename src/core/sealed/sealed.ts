@@ -5,13 +5,13 @@
  * an anonymous one; the name is revealed only if, at the close, the count reaches the letter's
  * reveal threshold and k trustees publish their partial decryptions.
  */
-import { canonicalBytes } from './encoding.ts';
-import { type Identity, namedSigner, publicKeyOf, signField } from './identity.ts';
-import { NamedSchema, namedMessage, sealedContext } from './record.ts';
-import { type Check, fail, pass } from './result.ts';
-import type { RosterMember } from './roster.ts';
-import { type Point, type Random } from './trustee/group.ts';
-import { type Sealed, openSealed, seal } from './trustee/seal.ts';
+import { canonicalBytes } from '../encoding.ts';
+import { type Identity, namedSigner, publicKeyOf, signField } from '../identity/identity.ts';
+import { NamedSchema, namedMessage, sealedContext } from '../letter/record.ts';
+import { type Check, fail, pass } from '../result.ts';
+import type { RosterMember } from '../roster/roster.ts';
+import { type Point, type Random } from '../trustee/group.ts';
+import { type Sealed, openSealed, seal } from '../trustee/seal.ts';
 
 export { sealedContext };
 

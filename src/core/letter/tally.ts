@@ -3,7 +3,7 @@
  * strictly increase, and only its latest action counts. N = nullifiers whose latest action is
  * `support`; the named list is the signers whose latest action is a named `support`.
  */
-import { fail, pass, type Check } from './result.ts';
+import { fail, pass, type Check } from '../result.ts';
 import type { Action } from './record.ts';
 
 export interface TallyInput {

@@ -12,14 +12,14 @@
  *    by record; the record still counts (its membership proof is valid) but names nobody.
  */
 import { z } from 'zod';
-import { trusteeSign, trusteeVerify } from './committee.ts';
-import type { Action } from './record.ts';
-import { type Check, fail, pass } from './result.ts';
-import type { RosterMember } from './roster.ts';
+import { trusteeSign, trusteeVerify } from '../trustee/committee.ts';
+import type { Action } from '../letter/record.ts';
+import { type Check, fail, pass } from '../result.ts';
+import type { RosterMember } from '../roster/roster.ts';
 import { openSealedName, sealedContext } from './sealed.ts';
-import { type Point, type Random, decodePoint } from './trustee/group.ts';
-import type { Sealed } from './trustee/seal.ts';
-import { checkPartial, combinePartials, makePartial } from './trustee/threshold.ts';
+import { type Point, type Random, decodePoint } from '../trustee/group.ts';
+import type { Sealed } from '../trustee/seal.ts';
+import { checkPartial, combinePartials, makePartial } from '../trustee/threshold.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 const decimal = z.string().regex(/^(0|[1-9][0-9]{0,77})$/);

@@ -3,16 +3,16 @@
  * sealed names are encrypted to, and the reveal. Kept apart from bundle.ts because a letter
  * without a committee never reaches it.
  */
-import { committeeOfBundle, transportKeys } from './committee.ts';
-import { canonicalJson } from './encoding.ts';
-import type { Letter } from './letter.ts';
-import { type Logged, checkInLog, labelled } from './log/logged.ts';
-import type { Action } from './record.ts';
-import { type Check, fail, pass } from './result.ts';
-import { type RevealEntry, type RevealResult, computeReveal, sealedToReveal } from './reveal.ts';
-import type { RosterMember } from './roster.ts';
-import { type Point } from './trustee/group.ts';
-import { encodeKey } from './trustee/dkg.ts';
+import { committeeOfBundle, transportKeys } from '../trustee/committee.ts';
+import { canonicalJson } from '../encoding.ts';
+import type { Letter } from '../letter/letter.ts';
+import { type Logged, checkInLog, labelled } from '../log/logged.ts';
+import type { Action } from '../letter/record.ts';
+import { type Check, fail, pass } from '../result.ts';
+import { type RevealEntry, type RevealResult, computeReveal, sealedToReveal } from '../sealed/reveal.ts';
+import type { RosterMember } from '../roster/roster.ts';
+import { type Point } from '../trustee/group.ts';
+import { encodeKey } from '../trustee/dkg.ts';
 
 export type { Logged };
 

@@ -8,12 +8,12 @@ import type { Group } from '@semaphore-protocol/group';
 import type { Identity } from '@semaphore-protocol/identity';
 import { generateProof } from '@semaphore-protocol/proof';
 import { poseidon2 } from 'poseidon-lite/poseidon2';
-import { publicKeyOf, signField } from './identity.ts';
+import { publicKeyOf, signField } from '../identity/identity.ts';
 import { type Letter, proposalMessage, proposalScope, signatureScope } from './letter.ts';
 import { type Action, type SignatureRecord, actionMessage, namedMessage } from './record.ts';
-import { sealName } from './sealed.ts';
-import { type SemaphoreProof, semaphoreHash } from './semaphore.ts';
-import { type Random, decodePoint } from './trustee/group.ts';
+import { sealName } from '../sealed/sealed.ts';
+import { type SemaphoreProof, semaphoreHash } from '../crypto/semaphore.ts';
+import { type Random, decodePoint } from '../trustee/group.ts';
 
 export type Artifacts = (depth: number) => { wasm: string; zkey: string };
 

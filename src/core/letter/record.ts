@@ -8,14 +8,14 @@
  * nullifier, so that the latest action is well defined whatever order a server replays them in.
  */
 import { z } from 'zod';
-import { taggedHash } from './encoding.ts';
-import { EdDSASignatureSchema, PointSchema, namedSigner } from './identity.ts';
+import { taggedHash } from '../encoding.ts';
+import { EdDSASignatureSchema, PointSchema, namedSigner } from '../identity/identity.ts';
 import { type Letter, signatureScope } from './letter.ts';
-import { fail, pass, type Check } from './result.ts';
-import type { RosterMember } from './roster.ts';
-import { SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from './semaphore.ts';
-import { SealedSchema } from './trustee/dkg.ts';
-import { checkSealed } from './trustee/seal.ts';
+import { fail, pass, type Check } from '../result.ts';
+import type { RosterMember } from '../roster/roster.ts';
+import { SemaphoreProofSchema, hexToBigint, verifySemaphoreProof, type VerificationKeys } from '../crypto/semaphore.ts';
+import { SealedSchema } from '../trustee/dkg.ts';
+import { checkSealed } from '../trustee/seal.ts';
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -48,7 +48,7 @@ export const ActionSchema = z.union([
       action: z.literal('support'),
       display: z.literal('sealed'),
       seq: z.number().int().min(1).max(1_000_000),
-      /** The named part, sealed to the letter's trustee committee (src/core/sealed.ts). */
+      /** The named part, sealed to the letter's trustee committee (src/core/sealed/sealed.ts). */
       sealed: SealedSchema,
     })
     .strict(),

@@ -10,10 +10,10 @@
  */
 import type { Group } from '@semaphore-protocol/group';
 import { z } from 'zod';
-import { taggedHash } from './encoding.ts';
-import { fail, pass, type Check } from './result.ts';
+import { taggedHash } from '../encoding.ts';
+import { fail, pass, type Check } from '../result.ts';
 import { groupOfLeaves, leanTreeRoot } from './roster-tree.ts';
-import { SNARK_FIELD } from './semaphore.ts';
+import { SNARK_FIELD } from '../crypto/semaphore.ts';
 
 const decimal = z.string().regex(/^[1-9][0-9]{0,77}$/);
 
