@@ -15,7 +15,10 @@ import { letterId as computeLetterId } from '../src/core/letter/letter.ts';
 import { withoutSignaturesOf, parseCosignerKey } from '../src/core/log/cosignature.ts';
 import type { LogEntry } from '../src/core/log/entry.ts';
 import { checkLogRules } from '../src/core/log/monitor.ts';
-import { checkCommitteeOnLog } from '../src/core/member/witnessed-log.ts';
+import { checkCommitteeOnLog, checkOpenedOnLog } from '../src/core/member/witnessed-log.ts';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CliError } from '../src/cli/errors.ts';
 import { nodeVerificationKeys, releaseSnarkjs } from '../src/node/artifacts.ts';
 import { Client } from '../src/cli/client.ts';
 import { propose, sign } from '../src/cli/member.ts';
@@ -120,6 +123,43 @@ describe('an instance with two witnesses (quorum 2)', () => {
     expect(letter.witnesses).toEqual(policy());
     const { receipt } = await sign(ctx, letterId, { action: 'support', display: 'sealed' });
     expect(receipt.index).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("a letter's opening is served with its inclusion proof against a checkpoint both witnesses cosigned", async () => {
+    const id = (await world.instance.letters.list())[0].letterId;
+    const r = await get(`/api/letters/${id}/opened`);
+    expect(r.status).toBe(200);
+    const checked = checkOpenedOnLog(r.body, id, { verifierKey: world.instance.log.verifierKey(), witnesses: policy() }, 'letter');
+    expect(checked.ok, JSON.stringify(checked)).toBe(true);
+    expect(checked.ok && checked.letter.witnesses).toEqual(policy());
+    expect((await get(`/api/letters/${'0'.repeat(64)}/opened`)).status).toBe(404);
+    expect((await get('/api/letters/nope/opened')).status).toBe(400);
+  });
+
+  it('a server that shows a letter at the bare, unwitnessed checkpoint: the member CLI will not sign it, and sends nothing', async () => {
+    // The lying server: the real one behind a proxy that strips the cosignatures from the letter's opening.
+    const id = (await world.instance.letters.list())[0].letterId;
+    const bare = await world.instance.log.latestCheckpoint();
+    const posted: string[] = [];
+    const proxy: Server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (req.method === 'POST') posted.push(req.url!);
+      const upstream = await fetch(`${server}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' }, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) });
+      let body = Buffer.from(await upstream.arrayBuffer());
+      if (req.url?.endsWith('/opened')) body = Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), checkpoint: bare }));
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(body);
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const ctx = { client: new Client(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`), identity: world.identities[1], verifierKey: world.instance.log.verifierKey() };
+      const err = await sign(ctx, id, { action: 'support' }).catch((e) => e);
+      expect(err).toBeInstanceOf(CliError);
+      expect(err.code).toBe('letter_not_witnessed');
+      expect(posted.filter((u) => u.includes('/records'))).toEqual([]);
+    } finally {
+      proxy.close();
+    }
   }, 120_000);
 
   it('a letter logged without the policy (by a lying server, straight into its log) is caught by the monitor', async () => {

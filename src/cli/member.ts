@@ -17,10 +17,10 @@ import { expectedNullifier, proveAction, proveProposal } from '../core/letter/pr
 import { type RosterRef, type RosterSnapshot, checkRoster } from '../core/roster/roster.ts';
 import { nodeArtifacts } from '../node/artifacts.ts';
 import type { WitnessPolicy } from '../core/log/cosignature.ts';
-import { type LogView, checkCommitteeOnLog } from '../core/member/witnessed-log.ts';
+import { type LogView, checkCommitteeOnLog, checkOpenedOnLog } from '../core/member/witnessed-log.ts';
 import { type Receipt, checkReceipt as checkReceiptInLog } from '../core/member/receipt.ts';
 import { Client } from './client.ts';
-import { type Ballot, BallotSchema, ballotId as computeBallotId, voteScope } from '../core/ballot/ballot.ts';
+import { type Ballot, voteScope } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
 import { CliError } from './errors.ts';
 
@@ -105,11 +105,22 @@ async function currentPolicy(ctx: MemberContext): Promise<WitnessPolicy | undefi
   return policy ?? undefined;
 }
 
-/** Fetch a letter and the roster it fixed, and check both (never trust the server's word). */
+/**
+ * A letter or ballot as its opening on the witnessed log gives it (core/member/witnessed-log.ts):
+ * the witnesses are the ones it names itself, which its id commits to.
+ */
+async function openedOnLog<W extends 'letter' | 'ballot'>(ctx: MemberContext, what: W, id: string): Promise<W extends 'letter' ? Letter : Ballot> {
+  const view = await ctx.client.get<LogView>(`api/${what}s/${id}/opened`);
+  const anchor = { verifierKey: ctx.verifierKey, witnesses: 'as-named' } as const;
+  const checked = what === 'letter' ? checkOpenedOnLog(view, id, anchor, 'letter') : checkOpenedOnLog(view, id, anchor, 'ballot');
+  if (!checked.ok) throw new CliError(checked.code, `${checked.reason}: do not sign or vote on what the server shows`);
+  return ('letter' in checked ? checked.letter : checked.ballot) as W extends 'letter' ? Letter : Ballot;
+}
+
+/** Fetch a letter (from its opening on the witnessed log) and the roster it fixed, and check both (never trust the server's word). */
 async function fetchLetter(ctx: MemberContext, id: string) {
   const status = await ctx.client.get<{ letter: Letter; status: string }>(`api/letters/${id}`);
-  const letter = LetterSchema.parse(status.letter);
-  if (computeLetterId(letter) !== id) throw new CliError('letter_id_mismatch', 'the server sent a letter whose id does not match');
+  const letter = await openedOnLog(ctx, 'letter', id);
   const { snapshot } = await ctx.client.get<{ snapshot: RosterSnapshot }>(`api/letters/${id}/roster`);
   const roster = checkRoster(snapshot, letter.roster);
   if (!roster.ok) throw new CliError(roster.code, `the roster the server sent does not match the letter: ${roster.reason}`);
@@ -184,9 +195,7 @@ export async function checkKeptReceipt(client: Client, receipt: Receipt, verifie
 
 /** Vote on a ballot: the choice is encrypted to the committee; the latest vote counts. */
 export async function vote(ctx: MemberContext, id: string, choiceName: string) {
-  const { ballot } = await ctx.client.get<{ ballot: Ballot }>(`api/ballots/${id}`);
-  const parsed = BallotSchema.parse(ballot);
-  if (computeBallotId(parsed) !== id) throw new CliError('ballot_id_mismatch', 'the server sent a ballot whose id does not match');
+  const parsed = await openedOnLog(ctx, 'ballot', id);
   const choice = parsed.options.indexOf(choiceName);
   if (choice < 0) throw new CliError('usage', `--choice must be one of: ${parsed.options.join(', ')}`, 2);
   await checkCommitteeRef(ctx, parsed.committee, 'ballot', parsed.witnesses);

@@ -144,5 +144,7 @@ export const api = {
   witnesses: () => json<WitnessStatus>('/api/log/witnesses'),
   /** The trustee committee's log entries with inclusion proofs against a witnessed checkpoint. */
   committeeProofs: () => json<LogView>('/api/committee/proofs'),
+  letterOpened: (id: string) => json<LogView>(`/api/letters/${id}/opened`),
+  ballotOpened: (id: string) => json<LogView>(`/api/ballots/${id}/opened`),
   consistency: (from: number, to: number) => json<{ proof: string[] }>(`/api/log/consistency?from=${from}&to=${to}`),
 };

@@ -180,6 +180,20 @@ export async function witnessedCommitteeView(serverKey: string): Promise<{ view:
 }
 
 /**
+ * A letter's or ballot's opening as the server serves it with its inclusion proof, at a checkpoint
+ * consistent with what this browser saw, and the anchor the worker checks it with
+ * (checkOpenedOnLog). Throws an ApiFailure with the refusal's code.
+ */
+export async function witnessedOpenedView(what: 'letter' | 'ballot', id: string, serverKey: string): Promise<{ view: LogView; anchor: LogAnchor }> {
+  const { anchor } = await pinnedAnchor(serverKey);
+  const view = what === 'letter' ? await api.letterOpened(id) : await api.ballotOpened(id);
+  if (typeof view?.checkpoint !== 'string' || !Array.isArray(view.entries)) throw new ApiFailure(`${what}_not_on_log`, `the server sent a ${what} opening that is not well formed`, 0);
+  const seen = await checkAgainstSeen(view.checkpoint, anchor.verifierKey);
+  if (!seen.ok) throw new ApiFailure(seen.code, seen.reason, 0);
+  return { view, anchor };
+}
+
+/**
  * Whether a receipt's checkpoint is witnessed yet: the latest witnessed checkpoint, checked under
  * the pinned anchor and against what this browser saw, covers it (a consistency proof from the
  * receipt's size). Null when the instance has no witnesses.

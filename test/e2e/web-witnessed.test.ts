@@ -10,7 +10,8 @@
  * Then the server lies (Playwright's page.route plays it): it serves the committee at the bare,
  * unwitnessed checkpoint (to a voter and to a sealed signer), or an invented committee in a tree
  * of its own signed with the log key; the browser refuses to encrypt or seal, with the refusal's
- * code, and nothing reaches /api/ballots/:id/votes or /api/letters/:id/records. (With the
+ * code, and nothing reaches /api/ballots/:id/votes or /api/letters/:id/records. It serves the
+ * letter's own opening at the bare checkpoint: the browser will not sign it, even anonymously. (With the
  * worker's checkCommitteeOnLog replaced by the old check of unproven entries, the bare-checkpoint
  * test fails: the record is proven and sent.) A browser that pinned other witnesses shows the
  * change in red and proposes nothing. Real proofs; axe-core, overflow and a screenshot per screen
@@ -290,6 +291,31 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     expect(seen.records).toBe(0);
     expect(await b.evaluate(() => localStorage.getItem('undersigned.outbox'))).toBeNull();
     expect((await server.instance.letters.status(letterId)).count).toBe(1);
+    await b.unrouteAll();
+  }, 180_000);
+
+  it('a server that shows the letter itself at the bare, unwitnessed checkpoint: Bob’s browser will not sign it even anonymously (letter_not_witnessed), nothing is sent', async () => {
+    const b = bob.tab.page;
+    const seen = { records: 0, opened: 0 };
+    await b.route('**/api/letters/*/opened', async (route: Route) => {
+      seen.opened++;
+      const real = await (await fetch(`${server.url}${new URL(route.request().url()).pathname}`)).json();
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, checkpoint: withoutSignaturesOf(real.checkpoint, witnessKeys()) }) });
+    });
+    await b.route('**/api/letters/*/records', async (route: Route) => {
+      seen.records++;
+      await route.abort();
+    });
+    await openLetter(b, server, fr, letterId);
+    await b.getByRole('button', { exact: true, name: fr['letter.signAnonymous'] }).click();
+    const outcome = b.locator('.notice.error[role=alert]').or(b.getByText(fr['letter.keptForRetry']));
+    await outcome.first().waitFor({ timeout: 120_000 });
+    const text = (await outcome.first().textContent())!;
+    expect(text).toContain(fr['error.letter_not_witnessed']);
+    expect(seen).toEqual({ records: 0, opened: 1 });
+    expect(await b.evaluate(() => localStorage.getItem('undersigned.outbox'))).toBeNull();
+    expect((await server.instance.letters.status(letterId)).count).toBe(1);
+    await screen(b, 'fr-phone-refused-letter-unwitnessed');
     await b.unrouteAll();
   }, 180_000);
 

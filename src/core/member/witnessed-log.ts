@@ -6,8 +6,9 @@
  * member an invented committee must then put it on the one log every witness, trustee and
  * monitor sees, where the trustees it names find entries they never made.
  *
- * Used by the browser's prover worker and the member CLI before a name is sealed or a vote
- * encrypted. The caller also checks that the checkpoint extends the last one it saw (a
+ * Used by the browser's prover worker and the member CLI before a letter is signed (the letter and
+ * so the roster it counts against: checkOpenedOnLog) and before a name is sealed or a vote
+ * encrypted (the committee: checkCommitteeOnLog). The caller also checks that the checkpoint extends the last one it saw (a
  * consistency proof: src/web/logwatch.ts, src/cli/member.ts).
  */
 import { type Checkpoint, verifyCheckpoint } from '../log/checkpoint.ts';
@@ -16,7 +17,8 @@ import { LogEntrySchema } from '../log/entry.ts';
 import { checkInLog, labelled } from '../log/logged.ts';
 import { type Check, fail, pass } from '../result.ts';
 import { checkCommitteeRef } from './committee-ref.ts';
-import type { Letter } from '../letter/letter.ts';
+import { type Ballot, ballotId } from '../ballot/ballot.ts';
+import { type Letter, letterId } from '../letter/letter.ts';
 
 /** What the member pinned: the log key, and the witness policy (none: an unwitnessed instance). */
 export interface LogAnchor {
@@ -68,15 +70,72 @@ export function checkCommitteeOnLog(
 ): Check<{ size: number }> {
   const cp = checkWitnessedCheckpoint(view.checkpoint, anchor, codePrefix);
   if (!cp.ok) return cp;
-  const entries = [];
-  for (const [i, e] of view.entries.entries()) {
-    const parsed = LogEntrySchema.safeParse(e.entry);
-    if (!parsed.success || !Array.isArray(e.proof)) return fail(`${codePrefix}committee_unverified`, `committee entry ${i} is malformed`);
-    entries.push({ index: e.index, entry: parsed.data, proof: e.proof });
-  }
+  const entries = parsedEntries(view);
+  if (typeof entries === 'number') return fail(`${codePrefix}committee_unverified`, `committee entry ${entries} is malformed`);
   const inLog = checkInLog(labelled('committee entry', entries), cp.checkpoint);
   if (!inLog.ok) return fail(`${codePrefix}committee_unverified`, `the committee entries are not all in the witnessed log: ${inLog.reason}`);
   const ref2 = checkCommitteeRef(entries.map((e) => e.entry), ref, what, codePrefix);
   if (!ref2.ok) return ref2;
   return pass({ size: cp.checkpoint.size });
+}
+
+/** The view's entries parsed, or the position of the first malformed one. */
+function parsedEntries(view: LogView) {
+  const entries = [];
+  if (!Array.isArray(view?.entries)) return 0;
+  for (const [i, e] of view.entries.entries()) {
+    const parsed = LogEntrySchema.safeParse(e?.entry);
+    const proofOk = Array.isArray(e.proof) && e.proof.every((h: unknown) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h));
+    if (!parsed.success || !proofOk || !Number.isSafeInteger(e.index) || e.index < 0) return i;
+    entries.push({ index: e.index, entry: parsed.data, proof: e.proof });
+  }
+  return entries;
+}
+
+/**
+ * The anchor of a client that keeps no policy of its own (the member CLI): the witnesses the letter
+ * or ballot itself names. Its id, which the member holds, commits to them, so a server cannot
+ * swap them for a policy of its choosing.
+ */
+export interface NamedAnchor {
+  verifierKey: string;
+  witnesses: 'as-named';
+}
+
+/**
+ * The letter (or ballot) a member is about to sign (or vote on), taken from its `letter-opened`
+ * (`ballot-opened`) entry on the witnessed log, never from the server's word: the view holds
+ * exactly that one entry, the words it logs hash to the id, the checkpoint checks out
+ * (checkWitnessedCheckpoint) and the entry is in its tree (an inclusion proof). The roster the
+ * member proves membership of is then the one that letter fixes (its `roster` reference, which
+ * the snapshot the server sends must match: core/roster/roster.ts checkRoster). A server that
+ * shows one member a letter, or a roster, that nobody else sees must put it on the one log every
+ * witness and monitor sees.
+ * Codes (for a ballot, ballot_ for letter_): letter_not_on_log, letter_id_mismatch,
+ * letter_log_unverified, letter_not_witnessed.
+ */
+export function checkOpenedOnLog(view: LogView, id: string, anchor: LogAnchor | NamedAnchor, what: 'letter'): Check<{ letter: Letter; index: number; size: number }>;
+export function checkOpenedOnLog(view: LogView, id: string, anchor: LogAnchor | NamedAnchor, what: 'ballot'): Check<{ ballot: Ballot; index: number; size: number }>;
+export function checkOpenedOnLog(view: LogView, id: string, anchor: LogAnchor | NamedAnchor, what: 'letter' | 'ballot'): Check<{ letter?: Letter; ballot?: Ballot; index: number; size: number }> {
+  const notOnLog = `${what}_not_on_log`;
+  const entries = parsedEntries(view);
+  if (typeof entries === 'number') return fail(notOnLog, `the ${what}'s log entry is malformed`);
+  if (entries.length !== 1) return fail(notOnLog, `expected the one entry that opened the ${what}, got ${entries.length}`);
+  const [{ index, entry }] = entries;
+  let opened: { letter: Letter } | { ballot: Ballot };
+  if (entry.kind === 'letter-opened' && what === 'letter' && entry.letterId === id) {
+    if (letterId(entry.letter) !== id) return fail('letter_id_mismatch', `the logged letter's words do not hash to its id`);
+    opened = { letter: entry.letter };
+  } else if (entry.kind === 'ballot-opened' && what === 'ballot' && entry.ballotId === id) {
+    if (ballotId(entry.ballot) !== id) return fail('ballot_id_mismatch', `the logged ballot's question does not hash to its id`);
+    opened = { ballot: entry.ballot };
+  } else {
+    return fail(notOnLog, `the entry at position ${index} (${entry.kind}) is not the opening of this ${what}`);
+  }
+  const witnesses = anchor.witnesses === 'as-named' ? ('letter' in opened ? opened.letter : opened.ballot).witnesses : anchor.witnesses;
+  const cp = checkWitnessedCheckpoint(view.checkpoint, { verifierKey: anchor.verifierKey, witnesses }, `${what}_`);
+  if (!cp.ok) return cp;
+  const inLog = checkInLog(labelled(`the ${what}'s opening`, entries), cp.checkpoint);
+  if (!inLog.ok) return fail(notOnLog, `the ${what} is not in the witnessed log: ${inLog.reason}`);
+  return pass({ ...opened, index, size: cp.checkpoint.size });
 }

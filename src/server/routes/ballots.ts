@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { VoteRecordSchema } from '../../core/ballot/ballot.ts';
 import { RosterSnapshotSchema } from '../../core/roster/roster.ts';
 import type { Services } from '../instance.ts';
+import { loggedEntry, provenView } from './proven.ts';
 import { entryBody, hex32, idParams, nullifierBody, organizerOnly, receiptSchema } from './validation.ts';
 
 export const ballotSchemas = {
@@ -25,6 +26,11 @@ export const ballotRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
   app.get('/api/ballots/:id', { schema: ballotSchemas.ballot }, async (req) => {
     const { ballot, row } = await ballots.get(req.params.id);
     return { ballotId: req.params.id, ballot, status: row.closed_idx !== null ? 'closed' : 'open' };
+  });
+  // The ballot's opening with its inclusion proof against a witnessed checkpoint (checkOpenedOnLog).
+  app.get('/api/ballots/:id/opened', { schema: ballotSchemas.ballot }, async (req) => {
+    const { row } = await ballots.get(req.params.id);
+    return provenView(services, [await loggedEntry(services, row.opened_idx)]);
   });
   app.get('/api/ballots/:id/roster', { schema: ballotSchemas.roster }, async (req) => {
     const { row } = await ballots.get(req.params.id);

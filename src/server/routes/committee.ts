@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../instance.ts';
+import { provenView } from './proven.ts';
 import { entryBody, hex32, idParams, indexSchema, organizerOnly } from './validation.ts';
 
 const joinCode = z.string().min(1).max(100);
@@ -38,13 +39,7 @@ export const committeeRoutes: FastifyPluginAsyncZod<{ services: Services }> = as
   // The committee's entries with inclusion proofs against a checkpoint the witnesses cosigned (the
   // latest checkpoint on an instance without witnesses): what a member's client checks before it
   // seals a name or encrypts a vote to the committee key (core/member/witnessed-log.ts).
-  app.get('/api/committee/proofs', async () => {
-    const { entries } = await committee.status();
-    const last = entries.length ? entries[entries.length - 1].index + 1 : 1;
-    const witnessed = (await services.witnesses.policy()) ? await services.witnesses.witnessedAtLeast(last) : undefined;
-    const view = await services.log.view(witnessed);
-    return { checkpoint: view.checkpoint, entries: entries.map((e) => ({ index: e.index, entry: e.entry, proof: view.proofOf(e.index, view.size) })) };
-  });
+  app.get('/api/committee/proofs', async () => provenView(services, (await committee.status()).entries));
   app.post('/api/committee/entries', { schema: committeeSchemas.entry }, async (req, reply) => reply.status(201).send(await committee.submit(req.body.entry)));
   app.post('/api/letters/:id/reveals', { schema: committeeSchemas.reveal }, async (req, reply) =>
     reply.status(201).send(await services.reveals.submitReveal(req.params.id, req.body.entry)),

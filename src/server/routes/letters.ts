@@ -9,6 +9,7 @@ import { SignatureRecordSchema } from '../../core/letter/record.ts';
 import { RosterSnapshotSchema } from '../../core/roster/roster.ts';
 import { SemaphoreProofSchema } from '../../core/crypto/semaphore.ts';
 import type { Services } from '../instance.ts';
+import { loggedEntry, provenView } from './proven.ts';
 import { hex32, idParams, nullifierBody, organizerOnly, receiptSchema } from './validation.ts';
 
 /** A letter with what its visibility setting lets the asker see now (count and named: null while hidden). */
@@ -29,6 +30,7 @@ export const letterSchemas = {
   },
   status: { params: idParams, response: { 200: letterStatus } },
   roster: { params: idParams, response: { 200: z.object({ snapshot: RosterSnapshotSchema }) } },
+  opened: { params: idParams },
   record: {
     params: idParams,
     body: z.object({ record: SignatureRecordSchema }).strict(),
@@ -54,6 +56,12 @@ export const letterRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
   app.get('/api/letters/:id', { schema: letterSchemas.status }, async (req) => {
     const member = await services.sessions.check(req.headers['x-session'] as string | undefined);
     return letters.status(req.params.id, { member });
+  });
+  // The letter's opening with its inclusion proof against a witnessed checkpoint: the member's
+  // client signs only a letter it found there (core/member/witnessed-log.ts checkOpenedOnLog).
+  app.get('/api/letters/:id/opened', { schema: letterSchemas.opened }, async (req) => {
+    const { row } = await letters.get(req.params.id);
+    return provenView(services, [await loggedEntry(services, row.opened_idx)]);
   });
   app.get('/api/letters/:id/roster', { schema: letterSchemas.roster }, async (req) => ({ snapshot: await letters.roster(req.params.id) }));
   app.post('/api/letters/:id/records', { schema: letterSchemas.record }, async (req, reply) =>

@@ -71,4 +71,10 @@ export const enWitnesses = {
   'error.sealed_not_witnessed': 'The trustee committee the server showed is not on a checkpoint the witnesses cosigned: your name was not sealed, nothing was sent. Tell the organizer. (sealed_not_witnessed)',
   'error.not_witnessed_yet': 'The witnesses have not cosigned the latest entries yet. Try again in a moment. (not_witnessed_yet)',
   'error.witness_policy_mismatch': 'The server expects other witnesses than the ones this browser knows. Reload the page; if it persists, see the log page. (witness_policy_mismatch)',
+  'error.letter_not_on_log': 'The server did not show this letter on its public log, as the witnesses see it: nothing was signed or sent. Tell the organizer. (letter_not_on_log)',
+  'error.letter_not_witnessed': 'The letter the server showed is not on a checkpoint the witnesses cosigned: nothing was signed or sent. Try again in a moment; if it persists, tell the organizer. (letter_not_witnessed)',
+  'error.letter_log_unverified': 'The log checkpoint the server sent for this letter is not signed by the log key this browser knows: nothing was signed or sent. (letter_log_unverified)',
+  'error.ballot_not_on_log': 'The server did not show this ballot on its public log, as the witnesses see it: your vote was not made or sent. Tell the organizer. (ballot_not_on_log)',
+  'error.ballot_not_witnessed': 'The ballot the server showed is not on a checkpoint the witnesses cosigned: your vote was not made or sent. Try again in a moment; if it persists, tell the organizer. (ballot_not_witnessed)',
+  'error.ballot_log_unverified': 'The log checkpoint the server sent for this ballot is not signed by the log key this browser knows: your vote was not made or sent. (ballot_log_unverified)',
 } as const;

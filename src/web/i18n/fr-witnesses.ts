@@ -69,4 +69,10 @@ export const frWitnesses: Record<keyof typeof enWitnesses, string> = {
   'error.sealed_not_witnessed': 'Le comité de fiduciaires montré par le serveur n’est pas sur un point de contrôle cosigné par les témoins : votre nom n’a pas été scellé, rien n’a été envoyé. Prévenez l’organisateur. (sealed_not_witnessed)',
   'error.not_witnessed_yet': 'Les témoins n’ont pas encore cosigné les dernières entrées. Réessayez dans un instant. (not_witnessed_yet)',
   'error.witness_policy_mismatch': 'Le serveur attend d’autres témoins que ceux que ce navigateur connaît. Rechargez la page ; si cela persiste, voyez la page du journal. (witness_policy_mismatch)',
+  'error.letter_not_on_log': 'Le serveur n’a pas montré cette lettre dans son journal public, tel que les témoins le voient : rien n’a été signé ni envoyé. Prévenez l’organisateur. (letter_not_on_log)',
+  'error.letter_not_witnessed': 'La lettre montrée par le serveur n’est pas sur un point de contrôle cosigné par les témoins : rien n’a été signé ni envoyé. Réessayez dans un instant ; si cela persiste, prévenez l’organisateur. (letter_not_witnessed)',
+  'error.letter_log_unverified': 'Le point de contrôle envoyé pour cette lettre n’est pas signé par la clé du journal que ce navigateur connaît : rien n’a été signé ni envoyé. (letter_log_unverified)',
+  'error.ballot_not_on_log': 'Le serveur n’a pas montré ce scrutin dans son journal public, tel que les témoins le voient : votre vote n’a été ni fait ni envoyé. Prévenez l’organisateur. (ballot_not_on_log)',
+  'error.ballot_not_witnessed': 'Le scrutin montré par le serveur n’est pas sur un point de contrôle cosigné par les témoins : votre vote n’a été ni fait ni envoyé. Réessayez dans un instant ; si cela persiste, prévenez l’organisateur. (ballot_not_witnessed)',
+  'error.ballot_log_unverified': 'Le point de contrôle envoyé pour ce scrutin n’est pas signé par la clé du journal que ce navigateur connaît : votre vote n’a été ni fait ni envoyé. (ballot_log_unverified)',
 };

@@ -37,7 +37,8 @@ export interface ProverCalls {
   /** This member's nullifier on a letter (to ask the server for their latest action). */
   nullifier: { in: { privateKey: string; letterId: string }; out: { nullifier: string } };
   /**
-   * A signature record. A sealed one also takes the committee on the witnessed log: the worker
+   * A signature record, on the letter as its opening on the witnessed log gives it (never the
+   * server's word; the roster snapshot must match the roster that letter fixed). A sealed one also takes the committee on the witnessed log: the worker
    * checks the checkpoint's cosignatures, the entries' inclusion, the letter's committee key
    * against them and the letter's witness policy against the pinned one before sealing the name
    * (never the server's word).
@@ -46,7 +47,8 @@ export interface ProverCalls {
     in: {
       privateKey: string;
       letterId: string;
-      letter: Letter;
+      /** The letter's opening on the witnessed log: the worker signs only the letter it finds there. */
+      opened: CommitteeOnLog;
       snapshot: RosterSnapshot;
       choice: { action: 'support' | 'withdraw'; display?: 'anonymous' | 'named' | 'sealed'; seq: number };
       committee?: CommitteeOnLog;
@@ -69,7 +71,8 @@ export interface ProverCalls {
    * and the membership proof.
    */
   'prove-vote': {
-    in: { privateKey: string; ballotId: string; ballot: Ballot; snapshot: RosterSnapshot; committee?: CommitteeOnLog; choice: number; seq: number };
+    /** `opened`: the ballot's opening on the witnessed log; the worker votes only on the ballot it finds there. */
+    in: { privateKey: string; ballotId: string; opened: CommitteeOnLog; snapshot: RosterSnapshot; committee?: CommitteeOnLog; choice: number; seq: number };
     out: { record: VoteRecord; ms: number };
   };
   /** Fetch the circuit of this depth and build the curve ahead of a proof (a member about to sign). */

@@ -23,7 +23,7 @@ import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
 import { ProverFailure as Refusal, type Handlers, serveCalls } from '../worker-calls.ts';
 import type { CommitteeOnLog, Progress, ProverCalls } from './protocol.ts';
 import { singleThreadedCurve } from './single-thread-curve.ts';
-import { checkCommitteeOnLog, checkPolicyPinned } from '../../core/member/witnessed-log.ts';
+import { checkCommitteeOnLog, checkOpenedOnLog, checkPolicyPinned } from '../../core/member/witnessed-log.ts';
 import type { Ballot } from '../../core/ballot/ballot.ts';
 import type { Letter } from '../../core/letter/letter.ts';
 
@@ -95,6 +95,24 @@ function requireCommitteeOnLog(named: Pick<Letter, 'committee' | 'witnesses'> | 
   if (!proven.ok) throw new Refusal(proven.code, proven.reason);
 }
 
+/**
+ * The letter or ballot as its opening on the witnessed log gives it (core/member/witnessed-log.ts
+ * checkOpenedOnLog): nothing is signed or voted on that is not on the log every witness and
+ * monitor sees. Throws the refusal's code.
+ */
+function loggedLetter(letterId: string, on: CommitteeOnLog | undefined): Letter {
+  if (!on) throw new Refusal('letter_not_on_log', 'the letter on the witnessed log was not given');
+  const r = checkOpenedOnLog(on.view, letterId, on.anchor, 'letter');
+  if (!r.ok) throw new Refusal(r.code, r.reason);
+  return r.letter;
+}
+function loggedBallot(ballotId: string, on: CommitteeOnLog | undefined): Ballot {
+  if (!on) throw new Refusal('ballot_not_on_log', 'the ballot on the witnessed log was not given');
+  const r = checkOpenedOnLog(on.view, ballotId, on.anchor, 'ballot');
+  if (!r.ok) throw new Refusal(r.code, r.reason);
+  return r.ballot;
+}
+
 const handlers: Handlers<ProverCalls, Progress> = {
   async 'create-identity'({ passphrase, label }, progress) {
     progress({ stage: 'kdf' });
@@ -125,7 +143,8 @@ const handlers: Handlers<ProverCalls, Progress> = {
     return { nullifier: expectedNullifier(identityOf(privateKey), signatureScope(letterId)) };
   },
 
-  async 'prove-action'({ privateKey, letterId, letter, snapshot, choice, committee }, progress) {
+  async 'prove-action'({ privateKey, letterId, opened, snapshot, choice, committee }, progress) {
+    const letter = loggedLetter(letterId, opened);
     // Seal the name only to the key the trustees generated on the witnessed public log (docs/protocol.md §11).
     if (choice.display === 'sealed') requireCommitteeOnLog(letter, committee, 'letter');
     const identity = identityOf(privateKey);
@@ -201,8 +220,8 @@ const handlers: Handlers<ProverCalls, Progress> = {
     return { nullifier: expectedNullifier(identityOf(privateKey), voteScope(ballotId)) };
   },
 
-  async 'prove-vote'({ privateKey, ballotId, ballot, snapshot, committee, choice, seq }, progress) {
-    if (computeBallotId(ballot) !== ballotId) throw new Refusal('ballot_id_mismatch', 'the ballot does not match its id');
+  async 'prove-vote'({ privateKey, ballotId, opened, snapshot, committee, choice, seq }, progress) {
+    const ballot = loggedBallot(ballotId, opened);
     if (!Number.isInteger(choice) || choice < 0 || choice >= ballot.options.length) throw new Refusal('bad_choice', 'choose one of the options');
     // Encrypt only to the key the trustees generated on the witnessed public log, never to one the server names.
     if (!isRecorded(ballot)) requireCommitteeOnLog(ballot, committee, 'ballot');

@@ -10,7 +10,7 @@ import { type Ballot, isRecorded } from '../../core/ballot/ballot.ts';
 import { PRESETS } from '../../core/ballot/procedures.ts';
 import { ApiFailure, api } from '../api.ts';
 import { ballotApi } from '../api-ballots.ts';
-import { witnessedCommitteeView } from '../logwatch.ts';
+import { witnessedCommitteeView, witnessedOpenedView } from '../logwatch.ts';
 import { WitnessedReceipt } from '../witnessed-receipt.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
@@ -93,8 +93,11 @@ export function BallotScreen({ id }: { id: string }) {
       const state = await ballotApi.nullifierState(id, nullifier);
       // A secret vote is encrypted only to the key the committee's entries on the witnessed log give:
       // their checkpoint consistent with what this browser saw (here), cosigned and proven (in the worker).
-      const committee = isRecorded(ballot) ? undefined : await witnessedCommitteeView(app.instance?.verifierKey ?? (await api.instance()).verifierKey);
-      const { record } = await prove('prove-vote', { privateKey: key, ballotId: id, ballot, snapshot, committee, choice, seq: state.seq + 1 }, report);
+      const serverKey = app.instance?.verifierKey ?? (await api.instance()).verifierKey;
+      const committee = isRecorded(ballot) ? undefined : await witnessedCommitteeView(serverKey);
+      // The ballot itself is voted on only as its opening on the witnessed log gives it (the roster must match that ballot's).
+      const opened = await witnessedOpenedView('ballot', id, serverKey);
+      const { record } = await prove('prove-vote', { privateKey: key, ballotId: id, opened, snapshot, committee, choice, seq: state.seq + 1 }, report);
       report({ stage: 'sending' });
       const { receipt } = await ballotApi.vote(id, record);
       report({ stage: 'receipt' });

@@ -13,7 +13,7 @@ import { ApiFailure, api, type LetterStatus } from '../api.ts';
 import { trusteeApi } from '../api-trustee.ts';
 import { device, type KeptReceipt } from '../device.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { recheckReceipt, witnessedCommitteeView } from '../logwatch.ts';
+import { recheckReceipt, witnessedCommitteeView, witnessedOpenedView } from '../logwatch.ts';
 import { deliver, isFinal, withoutItem } from '../outbox.ts';
 import { Link } from '../router.tsx';
 import { prove } from '../prover/client.ts';
@@ -141,8 +141,11 @@ export function LetterScreen({ id }: { id: string }) {
       if (choice.action === 'withdraw' && state.action !== 'support') throw new ApiFailure('nothing_to_withdraw', 'nothing to withdraw', 0);
       // A sealed name is sealed only to the key the committee's entries on the witnessed log give:
       // their checkpoint consistent with what this browser saw (here), cosigned and proven (in the worker).
-      const committee = choice.display === 'sealed' ? await witnessedCommitteeView(app.instance?.verifierKey ?? (await api.instance()).verifierKey) : undefined;
-      const { record } = await prove('prove-action', { privateKey: key, letterId: id, letter, snapshot, choice: { ...choice, seq: state.seq + 1 }, committee }, report);
+      const serverKey = app.instance?.verifierKey ?? (await api.instance()).verifierKey;
+      const committee = choice.display === 'sealed' ? await witnessedCommitteeView(serverKey) : undefined;
+      // The letter itself is signed only as its opening on the witnessed log gives it (the roster too: it must match that letter's).
+      const opened = await witnessedOpenedView('letter', id, serverKey);
+      const { record } = await prove('prove-action', { privateKey: key, letterId: id, opened, snapshot, choice: { ...choice, seq: state.seq + 1 }, committee }, report);
       const item = { letterId: id, record, made: new Date().toISOString() };
       // Kept on this device before the first attempt to send it.
       app.setOutbox([...device.outbox(), item]);
