@@ -16,7 +16,6 @@
 import { hexToBytes } from '../core/encoding.ts';
 import { type Checkpoint, verifyCheckpoint } from '../core/log/checkpoint.ts';
 import type { WitnessPolicy } from '../core/log/cosignature.ts';
-import { verifyConsistency } from '../core/log/merkle.ts';
 import { type ReceiptWitnessing, checkConsistent, consistencyStep, pinPolicy, receiptWitnessing } from '../core/member/seen-log.ts';
 import { type LogAnchor, type LogView, checkWitnessedCheckpoint } from '../core/member/witnessed-log.ts';
 import { type Check, fail, pass } from '../core/result.ts';
@@ -77,16 +76,13 @@ export async function checkLog(serverKey: string): Promise<LogCheck> {
     return { state: 'fork', evidence, verifierKey: expected };
   };
   if (now.size < before.size) return fork(`the log shrank from ${before.size} to ${now.size} entries`);
-  if (now.size === before.size) {
-    if (bytesEqual(now.rootHash, before.rootHash)) {
-      if (firstThisLoad) return { state: 'first', checkpoint: now, note, verifierKey: expected };
-      return { state: 'same', checkpoint: now, note, verifierKey: expected, from: before.size };
-    }
-    return fork(`two different logs of ${now.size} entries`);
+  const step = consistencyStep(before, now);
+  if (step.kind === 'same') {
+    if (firstThisLoad) return { state: 'first', checkpoint: now, note, verifierKey: expected };
+    return { state: 'same', checkpoint: now, note, verifierKey: expected, from: before.size };
   }
-  const { proof } = await api.consistency(before.size, now.size);
-  const c = verifyConsistency({ size1: before.size, size2: now.size, root1: before.rootHash, root2: now.rootHash, proof: proof.map(hexToBytes) });
-  if (!c.ok) return fork(`the log of ${now.size} entries does not extend the one of ${before.size} (${c.reason})`);
+  const c = checkConsistent(before, now, step.kind === 'proof' ? await servedProof(step.from, step.to) : []);
+  if (!c.ok) return fork(c.reason);
   device.setLastCheckpoint({ verifierKey: expected, note });
   firstThisLoad = false;
   return { state: 'grew', checkpoint: now, note, verifierKey: expected, from: before.size };
@@ -102,10 +98,19 @@ export async function recheckReceipt(receiptCheckpoint: string, currentNote: str
   const now = verifyCheckpoint(currentNote, verifierKey);
   if (!now.ok) return `the current checkpoint: ${now.reason}`;
   if (now.size < old.size) return `the log shrank from ${old.size} to ${now.size} entries`;
-  if (now.size === old.size) return bytesEqual(now.rootHash, old.rootHash) ? null : 'two different logs of the same size';
-  const { proof } = await api.consistency(old.size, now.size);
-  const c = verifyConsistency({ size1: old.size, size2: now.size, root1: old.rootHash, root2: now.rootHash, proof: proof.map(hexToBytes) });
-  return c.ok ? null : `the current log does not extend the one of the receipt (${c.reason})`;
+  const step = consistencyStep(old, now);
+  const c = checkConsistent(old, now, step.kind === 'proof' ? await servedProof(step.from, step.to) : []);
+  return c.ok ? null : c.reason;
+}
+
+/** The server's RFC 9162 consistency proof from `from` to `to`, as bytes (log_unverified when it is not hex). */
+async function servedProof(from: number, to: number): Promise<Uint8Array[]> {
+  const { proof } = await api.consistency(from, to);
+  try {
+    return proof.map(hexToBytes);
+  } catch {
+    throw new ApiFailure('log_unverified', 'the server sent a consistency proof that is not hex', 0);
+  }
 }
 
 /** The served policy against the pinned one; pins it on first sight. */
@@ -148,13 +153,11 @@ export async function checkAgainstSeen(note: string, verifierKey: string): Promi
   }
   const step = consistencyStep(before, shown);
   let proof: Uint8Array[] = [];
-  if (step.kind === 'proof') {
-    const served = await api.consistency(step.from, step.to);
-    try {
-      proof = served.proof.map(hexToBytes);
-    } catch {
-      return fail('log_unverified', 'the server sent a consistency proof that is not hex');
-    }
+  try {
+    if (step.kind === 'proof') proof = await servedProof(step.from, step.to);
+  } catch (e) {
+    if (e instanceof ApiFailure) return fail(e.code, e.message);
+    throw e;
   }
   const c = checkConsistent(before, shown, proof);
   if (!c.ok) {
@@ -209,16 +212,12 @@ export async function receiptWitnessed(receiptCheckpoint: string, serverKey: str
   const seen = await checkAgainstSeen(status.witnessed.checkpoint, anchor.verifierKey);
   if (!seen.ok) return seen;
   if (w.checkpoint.size < receipt.size) return receiptWitnessing(receipt, { checkpoint: w.checkpoint, witnesses: w.witnesses! }, []);
-  const proof = w.checkpoint.size > receipt.size ? (await api.consistency(receipt.size, w.checkpoint.size)).proof : [];
   let bytes: Uint8Array[];
   try {
-    bytes = proof.map(hexToBytes);
-  } catch {
-    return fail('log_unverified', 'the server sent a consistency proof that is not hex');
+    bytes = w.checkpoint.size > receipt.size ? await servedProof(receipt.size, w.checkpoint.size) : [];
+  } catch (e) {
+    if (e instanceof ApiFailure) return fail(e.code, e.message);
+    throw e;
   }
   return receiptWitnessing(receipt, { checkpoint: w.checkpoint, witnesses: w.witnesses! }, bytes);
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
