@@ -115,7 +115,8 @@ export const device = {
   setSeenVerifierKey: (key: string) => local.set('verifierKey', key),
   /** The witness policy this browser first saw (trust on first use; none until an instance has one). */
   witnessPolicy: () => local.get<WitnessPolicy>('witnessPolicy'),
-  setWitnessPolicy: (p: WitnessPolicy) => local.set('witnessPolicy', p),
+  /** Null forgets the pin (the next policy seen is pinned again): after the member confirmed a change out of band. */
+  setWitnessPolicy: (p: WitnessPolicy | null) => local.set('witnessPolicy', p),
   lastCheckpoint: () => local.get<SeenCheckpoint>('checkpoint'),
   setLastCheckpoint: (c: SeenCheckpoint) => local.set('checkpoint', c),
   fork: () => local.get<ForkEvidence>('fork'),

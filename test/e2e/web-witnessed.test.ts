@@ -266,6 +266,31 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     await b.unrouteAll();
   }, 180_000);
 
+  it('a server that shows the letter itself at the bare, unwitnessed checkpoint: Bob’s browser will not sign it even anonymously (letter_not_witnessed), nothing is sent', async () => {
+    const b = bob.tab.page;
+    const seen = { records: 0, opened: 0 };
+    await b.route('**/api/letters/*/opened', async (route: Route) => {
+      seen.opened++;
+      const real = await (await fetch(`${server.url}${new URL(route.request().url()).pathname}`)).json();
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, checkpoint: withoutSignaturesOf(real.checkpoint, witnessKeys()) }) });
+    });
+    await b.route('**/api/letters/*/records', async (route: Route) => {
+      seen.records++;
+      await route.abort();
+    });
+    await openLetter(b, server, fr, letterId);
+    await b.getByRole('button', { exact: true, name: fr['letter.signAnonymous'] }).click();
+    const outcome = b.locator('.notice.error[role=alert]').or(b.getByText(fr['letter.keptForRetry']));
+    await outcome.first().waitFor({ timeout: 120_000 });
+    const text = (await outcome.first().textContent())!;
+    expect(text).toContain(fr['error.letter_not_witnessed']);
+    expect(seen).toEqual({ records: 0, opened: 1 });
+    expect(await b.evaluate(() => localStorage.getItem('undersigned.outbox'))).toBeNull();
+    expect((await server.instance.letters.status(letterId)).count).toBe(1);
+    await screen(b, 'fr-phone-refused-letter-unwitnessed');
+    await b.unrouteAll();
+  }, 180_000);
+
   it('a server that shows an invented committee from a tree of its own, signed with the log key and the witnesses’ lines copied: refused, nothing is sent', async () => {
     const b = bob.tab.page;
     const row = await server.instance.db.selectFrom('meta').select('value').where('key', '=', 'signing_key').executeTakeFirstOrThrow();
@@ -294,32 +319,7 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     await b.unrouteAll();
   }, 180_000);
 
-  it('a server that shows the letter itself at the bare, unwitnessed checkpoint: Bob’s browser will not sign it even anonymously (letter_not_witnessed), nothing is sent', async () => {
-    const b = bob.tab.page;
-    const seen = { records: 0, opened: 0 };
-    await b.route('**/api/letters/*/opened', async (route: Route) => {
-      seen.opened++;
-      const real = await (await fetch(`${server.url}${new URL(route.request().url()).pathname}`)).json();
-      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...real, checkpoint: withoutSignaturesOf(real.checkpoint, witnessKeys()) }) });
-    });
-    await b.route('**/api/letters/*/records', async (route: Route) => {
-      seen.records++;
-      await route.abort();
-    });
-    await openLetter(b, server, fr, letterId);
-    await b.getByRole('button', { exact: true, name: fr['letter.signAnonymous'] }).click();
-    const outcome = b.locator('.notice.error[role=alert]').or(b.getByText(fr['letter.keptForRetry']));
-    await outcome.first().waitFor({ timeout: 120_000 });
-    const text = (await outcome.first().textContent())!;
-    expect(text).toContain(fr['error.letter_not_witnessed']);
-    expect(seen).toEqual({ records: 0, opened: 1 });
-    expect(await b.evaluate(() => localStorage.getItem('undersigned.outbox'))).toBeNull();
-    expect((await server.instance.letters.status(letterId)).count).toBe(1);
-    await screen(b, 'fr-phone-refused-letter-unwitnessed');
-    await b.unrouteAll();
-  }, 180_000);
-
-  it('a browser that pinned other witnesses shows the change in red, and will not propose a letter naming the new ones', async () => {
+  it('a browser that pinned other witnesses shows the change in red, will not propose a letter naming the new ones, and takes them only once the member accepts them', async () => {
     const a = alice.tab.page;
     // As if the server had swapped its witnesses since Alice's browser pinned them (one dropped, quorum 1).
     await a.evaluate((p) => localStorage.setItem('undersigned.witnessPolicy', JSON.stringify(p)), { quorum: 1, witnesses: [server.witnesses[0].verifierKey] });
@@ -339,6 +339,15 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     await a.getByRole('button', { exact: true, name: en['propose.submit'] }).click();
     await a.getByText(en['error.witness_policy_changed']).waitFor({ timeout: 60_000 });
     expect(await server.instance.log.size()).toBe(before);
+    // Alice asks the organizer, who confirms the keys by another channel: she accepts them on the log page.
+    await a.goto(`${server.url}/log`);
+    await danger.waitFor({ timeout: 30_000 });
+    expect(await danger.textContent()).toContain(en['log.policyDo2']);
+    expect(await danger.textContent()).not.toContain(en['log.do3']);
+    await danger.getByRole('button', { exact: true, name: en['log.policyAccept'] }).click();
+    await danger.getByRole('button', { exact: true, name: en['log.policyAcceptConfirm'] }).click();
+    await danger.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(JSON.parse((await a.evaluate(() => localStorage.getItem('undersigned.witnessPolicy')))!)).toEqual(policy());
   }, 120_000);
 
   it('no page logged an error or met a Content-Security-Policy violation', () => {

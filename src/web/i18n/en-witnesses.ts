@@ -12,6 +12,12 @@ export const enWitnesses = {
   'log.policyTitle': 'The witnesses changed',
   'log.policyMeaning':
     'The server now names other witnesses (or another quorum, or none) than the ones this browser knows. Witnesses are what stop the server from showing different logs to different people: nothing can be sealed or encrypted here until this is explained.',
+  'log.policyDo1': 'Do not seal a name or vote until this is explained.',
+  'log.policyDo2': 'Ask the organizer, by another channel than this site, which witnesses the instance uses now and why they changed.',
+  'log.policyDo3': 'Compare the keys below with what the organizer says, and with what other members’ browsers show.',
+  'log.policyDo4': 'Only if they match, accept the new witnesses here. If they do not, keep this browser’s data: it is your evidence.',
+  'log.policyAccept': 'Accept the new witnesses…',
+  'log.policyAcceptConfirm': 'Yes, accept them: the organizer confirmed these keys by another channel',
   'log.policyExpected': 'Witnesses this browser knows',
   'log.policyGot': 'Witnesses the server names now',
   'log.policyNone': 'none',

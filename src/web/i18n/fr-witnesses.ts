@@ -10,6 +10,12 @@ export const frWitnesses: Record<keyof typeof enWitnesses, string> = {
   'log.policyTitle': 'Les témoins ont changé',
   'log.policyMeaning':
     'Le serveur désigne maintenant d’autres témoins (ou un autre quorum, ou aucun) que ceux que ce navigateur connaît. Les témoins empêchent le serveur de montrer des journaux différents à différentes personnes : rien ne peut être scellé ni chiffré ici tant que ce n’est pas expliqué.',
+  'log.policyDo1': 'Ne scellez pas votre nom et ne votez pas tant que ce n’est pas expliqué.',
+  'log.policyDo2': 'Demandez à l’organisateur, par un autre canal que ce site, quels témoins l’instance utilise maintenant et pourquoi ils ont changé.',
+  'log.policyDo3': 'Comparez les clés ci-dessous avec ce que dit l’organisateur, et avec ce que montrent les navigateurs d’autres membres.',
+  'log.policyDo4': 'Seulement si elles concordent, acceptez ici les nouveaux témoins. Sinon, gardez les données de ce navigateur : ce sont vos preuves.',
+  'log.policyAccept': 'Accepter les nouveaux témoins…',
+  'log.policyAcceptConfirm': 'Oui, les accepter : l’organisateur m’a confirmé ces clés par un autre canal',
   'log.policyExpected': 'Témoins que ce navigateur connaît',
   'log.policyGot': 'Témoins que le serveur désigne maintenant',
   'log.policyNone': 'aucun',

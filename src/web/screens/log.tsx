@@ -69,12 +69,21 @@ function Danger({ check }: { check: LogCheck }) {
               : t('log.badSigMeaning')}
       </p>
       <h3>{t('log.whatToDo')}</h3>
-      <ol>
-        <li>{t('log.do1')}</li>
-        <li>{t('log.do2')}</li>
-        <li>{t('log.do3')}</li>
-        <li>{t('log.do4')}</li>
-      </ol>
+      {check.state === 'policy-changed' ? (
+        <ol>
+          <li>{t('log.policyDo1')}</li>
+          <li>{t('log.policyDo2')}</li>
+          <li>{t('log.policyDo3')}</li>
+          <li>{t('log.policyDo4')}</li>
+        </ol>
+      ) : (
+        <ol>
+          <li>{t('log.do1')}</li>
+          <li>{t('log.do2')}</li>
+          <li>{t('log.do3')}</li>
+          <li>{t('log.do4')}</li>
+        </ol>
+      )}
       {check.state === 'fork' ? (
         <>
           <p className="small">{t('log.forkDetail', { reason: check.evidence.reason })}</p>
@@ -128,6 +137,31 @@ function Danger({ check }: { check: LogCheck }) {
             <PolicyText policy={check.got} />
           </dd>
         </dl>
+      ) : null}
+      {check.state === 'policy-changed' && (check.got === null || WitnessPolicySchema.safeParse(check.got).success) ? (
+        confirm ? (
+          <p className="actions">
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                // The member compared the keys with the organizer out of band: pin the new policy
+                // (or, when the server names none any more, forget the pin).
+                const got = WitnessPolicySchema.safeParse(check.got);
+                device.setWitnessPolicy(got.success ? got.data : null);
+                void app.refreshLog();
+              }}
+            >
+              {t('log.policyAcceptConfirm')}
+            </button>
+          </p>
+        ) : (
+          <p>
+            <button type="button" className="button small" onClick={() => setConfirm(true)}>
+              {t('log.policyAccept')}
+            </button>
+          </p>
+        )
       ) : null}
     </section>
   );
