@@ -9,7 +9,7 @@
  * independent runs of a block go concurrently.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityFromPrivateKey } from '../src/core/identity/identity.ts';
 import { KDF_LIMITS, sealIdentityFile } from '../src/core/identity/identity-file.ts';
 import { buildApp } from '../src/server/app.ts';
+import { hexToBytes } from '../src/core/encoding.ts';
+import { formatCheckpoint, signNote, verifyCheckpoint } from '../src/core/log/checkpoint.ts';
 import type { Receipt } from '../src/core/member/receipt.ts';
 import type { Instance } from '../src/server/instance.ts';
 import { openOrInit } from '../src/server/open.ts';
@@ -84,6 +86,32 @@ afterAll(async () => {
   await app?.close();
   await instance?.db.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the member CLI keeps the latest checkpoint it saw, next to the identity file', () => {
+  it('member receipt keeps the head; a server that later shows another log of that size (under its own key) is refused with log_fork, and so is every later command until the evidence file is deleted', async () => {
+    const mine = join(dir, 'head.identity.json');
+    copyFileSync(identityPath, mine);
+    const args = ['member', 'receipt', '--server', server, '--identity', mine, '--receipt', receiptPath];
+    expect((await undersigned(args, { UNDERSIGNED_PASSPHRASE: PASSPHRASE })).code).toBe(0);
+    const kept = JSON.parse(readFileSync(`${mine}.log-head.json`, 'utf8'));
+    expect(kept.verifierKey).toBe(instance.log.verifierKey());
+    const seen = verifyCheckpoint(kept.checkpoint, instance.log.verifierKey());
+    if (!seen.ok) throw new Error(seen.reason);
+    // What this identity saw, as if the operator had shown it another history of the same size
+    // before (signed with the log key, which the operator holds).
+    const row = await instance.db.selectFrom('meta').select('value').where('key', '=', 'signing_key').executeTakeFirstOrThrow();
+    const origin = instance.log.verifierKey().split('+')[0];
+    const forged = signNote(formatCheckpoint({ origin, size: seen.size, rootHash: new Uint8Array(32).fill(7) }), { name: origin, secretKey: hexToBytes(row.value) });
+    writeFileSync(`${mine}.log-head.json`, JSON.stringify({ verifierKey: instance.log.verifierKey(), checkpoint: forged }));
+    const r = await undersigned(args, { UNDERSIGNED_PASSPHRASE: PASSPHRASE });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[log_fork]');
+    expect(JSON.parse(readFileSync(`${mine}.log-fork.json`, 'utf8'))).toMatchObject({ earlier: forged });
+    const again = await undersigned(args, { UNDERSIGNED_PASSPHRASE: PASSPHRASE });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('log-fork.json');
+  });
 });
 
 describe.concurrent('usage', () => {

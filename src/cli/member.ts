@@ -23,12 +23,15 @@ import { Client } from './client.ts';
 import { type Ballot, voteScope } from '../core/ballot/ballot.ts';
 import { proveVote } from '../core/ballot/prove-vote.ts';
 import { CliError } from './errors.ts';
+import { SeenHead } from './seen-head.ts';
 
 export interface MemberContext {
   client: Client;
   identity: Identity;
   /** The log's verifier key, pinned in the identity file when the member enrolled. */
   verifierKey: string;
+  /** The latest checkpoint seen, kept next to the identity file: what the server shows must extend it. */
+  seen?: SeenHead;
 }
 
 interface InstanceInfo {
@@ -79,7 +82,9 @@ export async function loadMember(options: { server: string; identity: string; pa
   if (pinned && pinned !== info.verifierKey) {
     throw new CliError('server_key_changed', `this server signs its log with another key than when you enrolled (${pinned}); do not trust it until the organizer explains`);
   }
-  return { client, identity: identityFromPrivateKey(opened.privateKey), verifierKey: pinned ?? info.verifierKey };
+  const verifierKey = pinned ?? info.verifierKey;
+  const seen = new SeenHead(options.identity, verifierKey, async (from, to) => (await client.get<{ proof: string[] }>(`api/log/consistency?from=${from}&to=${to}`)).proof);
+  return { client, identity: identityFromPrivateKey(opened.privateKey), verifierKey, seen };
 }
 
 /** Check that a receipt proves `entry` is in a log signed with `verifierKey` (src/core/member/receipt.ts). */
@@ -97,6 +102,7 @@ async function checkCommitteeRef(ctx: MemberContext, ref: NonNullable<Letter['co
   const view = await ctx.client.get<LogView>('api/committee/proofs');
   const checked = checkCommitteeOnLog(view, ref, { verifierKey: ctx.verifierKey, witnesses }, what, '');
   if (!checked.ok) throw new CliError(checked.code, checked.code === 'committee_mismatch' ? `${checked.reason}: do not seal your name to it` : checked.reason);
+  await ctx.seen?.check(view.checkpoint);
 }
 
 /** The instance's witness policy, as the server states it (a new letter must name it). */
@@ -114,6 +120,7 @@ async function openedOnLog<W extends 'letter' | 'ballot'>(ctx: MemberContext, wh
   const anchor = { verifierKey: ctx.verifierKey, witnesses: 'as-named' } as const;
   const checked = what === 'letter' ? checkOpenedOnLog(view, id, anchor, 'letter') : checkOpenedOnLog(view, id, anchor, 'ballot');
   if (!checked.ok) throw new CliError(checked.code, `${checked.reason}: do not sign or vote on what the server shows`);
+  await ctx.seen?.check(view.checkpoint);
   return ('letter' in checked ? checked.letter : checked.ballot) as W extends 'letter' ? Letter : Ballot;
 }
 
@@ -141,6 +148,7 @@ export async function sign(ctx: MemberContext, id: string, choice: { action: 'su
   const record = await proveAction({ identity: ctx.identity, group, letter, letterId: id, artifacts: nodeArtifacts }, { ...choice, seq: state.seq + 1, random });
   const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/letters/${id}/records`, { record });
   checkReceipt(receipt, { kind: 'signature', letterId: id, record }, ctx.verifierKey);
+  await ctx.seen?.check(receipt.checkpoint);
   return { receipt, record, letterId: id };
 }
 
@@ -165,6 +173,7 @@ export async function propose(ctx: MemberContext, fields: Omit<Letter, 'format' 
   const proposal = await proveProposal({ identity: ctx.identity, group: roster.group, letter, letterId: id, artifacts: nodeArtifacts });
   const result = await ctx.client.post<{ letterId: string; receipt: Receipt }>('api/letters', { letter, proposal });
   checkReceipt(result.receipt, { kind: 'letter-opened', letterId: id, letter, proposal }, ctx.verifierKey);
+  await ctx.seen?.check(result.receipt.checkpoint);
   return { letterId: id, letter, receipt: result.receipt };
 }
 
@@ -177,7 +186,7 @@ export async function check(ctx: MemberContext) {
 }
 
 /** Check a kept receipt against the log as it is now: still included, and the log only grew. */
-export async function checkKeptReceipt(client: Client, receipt: Receipt, verifierKey: string) {
+export async function checkKeptReceipt(client: Client, receipt: Receipt, verifierKey: string, seen?: SeenHead) {
   const old = verifyCheckpoint(receipt.checkpoint, verifierKey);
   if (!old.ok) throw new CliError('bad_receipt', `the receipt's checkpoint: ${old.reason}`);
   // The receipt's own entry must be in its checkpoint's tree; consistency below carries it forward.
@@ -190,6 +199,7 @@ export async function checkKeptReceipt(client: Client, receipt: Receipt, verifie
   const { proof } = await client.get<{ proof: string[] }>(`api/log/consistency?from=${old.size}&to=${now.size}`);
   const c = verifyConsistency({ size1: old.size, size2: now.size, root1: old.rootHash, root2: now.rootHash, proof: proof.map(hexToBytes) });
   if (!c.ok) throw new CliError('log_fork', `the current log is not an extension of the one your receipt was made in (${c.reason}): the server may be showing different logs to different people`);
+  await seen?.check(latest);
   return { from: old.size, to: now.size };
 }
 
@@ -208,5 +218,6 @@ export async function vote(ctx: MemberContext, id: string, choiceName: string) {
   const record = await proveVote({ identity: ctx.identity, group: roster.group, ballot: parsed, ballotId: id, artifacts: nodeArtifacts }, choice, state.seq + 1, random);
   const { receipt } = await ctx.client.post<{ receipt: Receipt }>(`api/ballots/${id}/votes`, { record });
   checkReceipt(receipt, { kind: 'vote', ballotId: id, record }, ctx.verifierKey);
+  await ctx.seen?.check(receipt.checkpoint);
   return { receipt, revote: state.seq > 0 };
 }

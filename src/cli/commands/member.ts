@@ -81,7 +81,7 @@ export function memberCommands(program: Command): void {
         if (e instanceof CliError) throw e;
         throw new CliError('receipt_malformed', `${o.receipt} is not JSON`, 2);
       }
-      const r = await (await import('../member.ts')).checkKeptReceipt(ctx.client, receipt, ctx.verifierKey);
+      const r = await (await import('../member.ts')).checkKeptReceipt(ctx.client, receipt, ctx.verifierKey, ctx.seen);
       out(`receipt holds: the log grew from ${r.from} to ${r.to} entries without rewriting your entry`);
     });
   // A member's secret vote; the organizer's ballot commands are in ./ballot.ts.
