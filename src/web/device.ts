@@ -118,7 +118,8 @@ export const device = {
   /** Null forgets the pin (the next policy seen is pinned again): after the member confirmed a change out of band. */
   setWitnessPolicy: (p: WitnessPolicy | null) => local.set('witnessPolicy', p),
   lastCheckpoint: () => local.get<SeenCheckpoint>('checkpoint'),
-  setLastCheckpoint: (c: SeenCheckpoint) => local.set('checkpoint', c),
+  /** Null forgets it: after a fork the member cleared, the next checkpoint seen starts afresh. */
+  setLastCheckpoint: (c: SeenCheckpoint | null) => local.set('checkpoint', c),
   fork: () => local.get<ForkEvidence>('fork'),
   setFork: (f: ForkEvidence | null) => local.set('fork', f),
 

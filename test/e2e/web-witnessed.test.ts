@@ -317,6 +317,16 @@ describe.skipIf(!haveChromium)('a witnessed instance, in a real browser', () => 
     expect(await b.evaluate(() => localStorage.getItem('undersigned.outbox'))).toBeNull();
     expect((await server.instance.letters.status(letterId)).count).toBe(1);
     await b.unrouteAll();
+    // Bob reports it; then he clears the warning on the log page: both heads are forgotten, and the
+    // next look at the log is a first view again.
+    await b.goto(`${server.url}/log`);
+    const danger = b.getByTestId('fork-warning');
+    await danger.waitFor({ timeout: 30_000 });
+    expect(await danger.getByRole('heading', { level: 2 }).textContent()).toBe(fr['log.forkTitle']);
+    await danger.getByRole('button', { exact: true, name: fr['log.clear'] }).click();
+    await danger.getByRole('button', { exact: true, name: fr['log.clearConfirm'] }).click();
+    await danger.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await b.evaluate(() => localStorage.getItem('undersigned.fork'))).toBeNull();
   }, 180_000);
 
   it('a browser that pinned other witnesses shows the change in red, will not propose a letter naming the new ones, and takes them only once the member accepts them', async () => {

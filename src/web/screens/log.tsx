@@ -51,9 +51,9 @@ function CheckpointView({ note, verifierKey, caption }: { note: string; verifier
   );
 }
 
-function Danger({ check }: { check: LogCheck }) {
+/** `recheck`: look at the log again once the member cleared a warning (this page keeps its own result). */
+function Danger({ check, recheck }: { check: LogCheck; recheck: () => void }) {
   const { t } = useI18n();
-  const app = useApp();
   const [confirm, setConfirm] = useState(false);
   const title = check.state === 'fork' ? t('log.forkTitle') : check.state === 'key-changed' ? t('log.keyTitle') : check.state === 'policy-changed' ? t('log.policyTitle') : t('log.badSigTitle');
   return (
@@ -69,21 +69,11 @@ function Danger({ check }: { check: LogCheck }) {
               : t('log.badSigMeaning')}
       </p>
       <h3>{t('log.whatToDo')}</h3>
-      {check.state === 'policy-changed' ? (
-        <ol>
-          <li>{t('log.policyDo1')}</li>
-          <li>{t('log.policyDo2')}</li>
-          <li>{t('log.policyDo3')}</li>
-          <li>{t('log.policyDo4')}</li>
-        </ol>
-      ) : (
-        <ol>
-          <li>{t('log.do1')}</li>
-          <li>{t('log.do2')}</li>
-          <li>{t('log.do3')}</li>
-          <li>{t('log.do4')}</li>
-        </ol>
-      )}
+      <ol>
+        {(check.state === 'policy-changed' ? (['log.policyDo1', 'log.policyDo2', 'log.policyDo3', 'log.policyDo4'] as const) : (['log.do1', 'log.do2', 'log.do3', 'log.do4'] as const)).map((step) => (
+          <li key={step}>{t(step)}</li>
+        ))}
+      </ol>
       {check.state === 'fork' ? (
         <>
           <p className="small">{t('log.forkDetail', { reason: check.evidence.reason })}</p>
@@ -97,9 +87,10 @@ function Danger({ check }: { check: LogCheck }) {
                 type="button"
                 className="button"
                 onClick={() => {
+                  // Neither side of a fork is known to be the true one: forget both, start afresh.
                   device.setFork(null);
-                  device.setLastCheckpoint({ verifierKey: check.verifierKey, note: check.evidence.later });
-                  void app.refreshLog();
+                  device.setLastCheckpoint(null);
+                  recheck();
                 }}
               >
                 {t('log.clearConfirm')}
@@ -149,7 +140,7 @@ function Danger({ check }: { check: LogCheck }) {
                 // (or, when the server names none any more, forget the pin).
                 const got = WitnessPolicySchema.safeParse(check.got);
                 device.setWitnessPolicy(got.success ? got.data : null);
-                void app.refreshLog();
+                recheck();
               }}
             >
               {t('log.policyAcceptConfirm')}
@@ -321,7 +312,7 @@ export function LogScreen() {
   return (
     <Page title={t('log.title')} lead={t('log.lead')}>
       <ErrorNotice>{error}</ErrorNotice>
-      {current && isDanger(current) ? <Danger check={current} /> : null}
+      {current && isDanger(current) ? <Danger check={current} recheck={() => void app.refreshLog().then(setCheck)} /> : null}
       {current && (current.state === 'first' || current.state === 'same' || current.state === 'grew') ? (
         <>
           <Notice kind="ok">
