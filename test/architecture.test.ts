@@ -65,6 +65,27 @@ describe('architecture', () => {
     expect(offences).toEqual([]);
   });
 
+  it('variable-time multiplication only where everything is public: mulPublic and multiplyUnsafe only in verifiers', () => {
+    // A function that handles a secret (a prover, sealing, encryption, a trustee's share) must use
+    // the constant-time `mul`; `mulPublic` is for checking proofs, commitments and published partials.
+    const publicOnly = /^(verify|check|evalCommitments|combinePartials)/;
+    const offences: string[] = [];
+    for (const file of files.filter((f) => f.startsWith(join(src, 'core')))) {
+      const sf = parsed.get(file)!;
+      const visit = (node: ts.Node, fn: string) => {
+        let name = fn;
+        if (ts.isFunctionDeclaration(node) && node.name) name = node.name.text;
+        if (ts.isIdentifier(node) && node.text === 'multiplyUnsafe' && name !== 'mulPublic' && !publicOnly.test(name)) offences.push(`${rel(file)}: multiplyUnsafe in ${name || 'top level'}`);
+        if (ts.isIdentifier(node) && node.text === 'mulPublic' && !ts.isImportSpecifier(node.parent) && !(ts.isFunctionDeclaration(node.parent) && node.parent.name === node)) {
+          if (!publicOnly.test(name)) offences.push(`${rel(file)}: mulPublic in ${name || 'top level'}`);
+        }
+        ts.forEachChild(node, (child) => visit(child, name));
+      };
+      visit(sf, '');
+    }
+    expect(offences).toEqual([]);
+  });
+
   it('the core is grouped in concept folders, each with a README of ten lines or fewer', () => {
     const core = join(src, 'core');
     const loose = readdirSync(core).filter((n) => n.endsWith('.ts'));

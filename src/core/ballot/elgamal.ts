@@ -9,7 +9,7 @@
  * cannot be copied into another voter's ballot.
  */
 import { type Check, fail, pass } from '../result.ts';
-import { type Point, G, L, type Random, challenge, decodePoint, decodeScalar, encodePoint, encodeScalar, mod, mul, randomScalar } from '../trustee/group.ts';
+import { type Point, G, L, type Random, challenge, decodePoint, decodeScalar, encodePoint, encodeScalar, mod, mul, mulPublic, randomScalar } from '../trustee/group.ts';
 
 export interface Ciphertext {
   a: string;
@@ -55,10 +55,10 @@ export function addCiphertexts(list: readonly { a: Point; b: Point }[]): { a: Po
   return { a, b };
 }
 
-function branchCommitments(ct: { a: Point; b: Point }, Y: Point, v: number, c: bigint, s: bigint): [Point, Point] {
-  // A = s·G − c·a,  B = s·Y − c·(b − v·G)
-  const bv = ct.b.subtract(mul(G, BigInt(v)));
-  return [mul(G, s).subtract(mul(ct.a, c)), mul(Y, s).subtract(mul(bv, c))];
+/** A = s·G − c·a, B = s·Y − c·(b − v·G): `times` is `mul` for the prover (constant time), `mulPublic` for a verifier. */
+function branchCommitments(ct: { a: Point; b: Point }, Y: Point, v: number, c: bigint, s: bigint, times: typeof mul): [Point, Point] {
+  const bv = ct.b.subtract(times(G, BigInt(v)));
+  return [times(G, s).subtract(times(ct.a, c)), times(Y, s).subtract(times(bv, c))];
 }
 
 /** Prove that `ct` = Enc(m; r) with m one of `values` (m must be in the list). */
@@ -75,7 +75,7 @@ export function proveOneOf(ct: { a: Point; b: Point }, m: number, r: bigint, val
     } else {
       c[i] = randomScalar(random);
       s[i] = randomScalar(random);
-      commitments.push(...branchCommitments(ct, Y, values[i], c[i], s[i]));
+      commitments.push(...branchCommitments(ct, Y, values[i], c[i], s[i], mul));
     }
   }
   const total = challenge(ONE_OF, [context, Y, ct.a, ct.b, values.join(','), ...commitments]);
@@ -93,7 +93,7 @@ export function verifyOneOf(ct: { a: Point; b: Point }, values: readonly number[
     const s = decodeScalar(proof.s[i], 'proof s');
     if (!c.ok || !s.ok) return fail('bad_ballot_proof', 'a proof scalar is not canonical');
     sum = mod(sum + c.scalar);
-    commitments.push(...branchCommitments(ct, Y, values[i], c.scalar, s.scalar));
+    commitments.push(...branchCommitments(ct, Y, values[i], c.scalar, s.scalar, mulPublic));
   }
   const total = challenge(ONE_OF, [context, Y, ct.a, ct.b, values.join(','), ...commitments]);
   if (total !== sum) return fail('bad_ballot_proof', 'the ciphertext is not proven to hold an allowed value');

@@ -36,10 +36,21 @@ export function randomScalar(random: Random): bigint {
   }
 }
 
-/** s·P for any scalar, including 0 (noble's `multiply` refuses 0). */
+/** s·P for any scalar, including 0 (noble's `multiply` refuses 0), in constant time: for a secret s. */
 export function mul(P: Point, s: bigint): Point {
   const k = mod(s);
   return k === 0n ? Point.ZERO : P.multiply(k);
+}
+
+/**
+ * s·P in variable time (noble's `multiplyUnsafe`): only where P and s are both public, as in
+ * checking a proof, a Feldman commitment or a published partial decryption. Never with a secret
+ * scalar: its running time depends on the scalar's bits. test/architecture.test.ts keeps it out
+ * of every function that handles a secret.
+ */
+export function mulPublic(P: Point, s: bigint): Point {
+  const k = mod(s);
+  return k === 0n ? Point.ZERO : P.multiplyUnsafe(k);
 }
 
 export function encodePoint(P: Point): string {
@@ -124,7 +135,7 @@ export function evalCommitments(commitments: readonly Point[], x: number): Point
   let acc = Point.ZERO;
   let power = 1n;
   for (const C of commitments) {
-    acc = acc.add(mul(C, power));
+    acc = acc.add(mulPublic(C, power));
     power = mod(power * BigInt(x));
   }
   return acc;

@@ -6,7 +6,7 @@
  * Proofs are (c, s) with c the challenge, as in RFC 8235 §3.3's compact form.
  */
 import { type Check, fail, pass } from '../result.ts';
-import { type Point, G, type Random, challenge, decodeScalar, encodeScalar, mod, mul, randomScalar } from './group.ts';
+import { type Point, G, type Random, challenge, decodeScalar, encodeScalar, mod, mul, mulPublic, randomScalar } from './group.ts';
 
 export interface SigmaProof {
   c: string;
@@ -29,7 +29,7 @@ export function verifySchnorr(X: Point, proof: SigmaProof, context: string): Che
   if (!c.ok) return c;
   if (!s.ok) return s;
   // T' = s·G − c·X; the proof holds iff c = H(X, T', context).
-  const T = mul(G, s.scalar).subtract(mul(X, c.scalar));
+  const T = mulPublic(G, s.scalar).subtract(mulPublic(X, c.scalar));
   if (challenge(SCHNORR, [X, T, context]) !== c.scalar) return fail('bad_schnorr', 'the proof of knowledge does not verify');
   return pass();
 }
@@ -48,8 +48,8 @@ export function verifyDleq(X: Point, H: Point, Y: Point, proof: SigmaProof, cont
   const s = decodeScalar(proof.s, 'proof s');
   if (!c.ok) return c;
   if (!s.ok) return s;
-  const A = mul(G, s.scalar).subtract(mul(X, c.scalar));
-  const B = mul(H, s.scalar).subtract(mul(Y, c.scalar));
+  const A = mulPublic(G, s.scalar).subtract(mulPublic(X, c.scalar));
+  const B = mulPublic(H, s.scalar).subtract(mulPublic(Y, c.scalar));
   if (challenge(DLEQ, [X, H, Y, A, B, context]) !== c.scalar) return fail('bad_dleq', 'the proof of equal discrete logarithms does not verify');
   return pass();
 }

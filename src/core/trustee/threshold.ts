@@ -5,7 +5,7 @@
  * point that opens the seal. A wrong partial fails its proof and names its trustee.
  */
 import { type Check, fail, pass } from '../result.ts';
-import { type Point, type Random, decodePoint, encodePoint, lagrangeAtZero, mul } from './group.ts';
+import { type Point, type Random, decodePoint, encodePoint, lagrangeAtZero, mul, mulPublic } from './group.ts';
 import { type SigmaProof, proveDleq, verifyDleq } from './proofs.ts';
 
 export interface Partial {
@@ -35,7 +35,7 @@ export function combinePartials(parts: readonly { trustee: number; D: Point }[])
   if (new Set(indices).size !== indices.length) throw new Error('partials must come from distinct trustees');
   let S: Point | null = null;
   for (const p of parts) {
-    const term = mul(p.D, lagrangeAtZero(p.trustee, indices));
+    const term = mulPublic(p.D, lagrangeAtZero(p.trustee, indices));
     S = S ? S.add(term) : term;
   }
   if (!S) throw new Error('no partials');
