@@ -22,6 +22,7 @@ import { bytesToHex, sha256 } from '../core/encoding.ts';
 import { fingerprintWords } from '../core/fingerprint-words.ts';
 import type { WitnessSummary } from '../core/log/cosignature.ts';
 import { type Check, fail, pass } from '../core/result.ts';
+import { verifyPageUrl } from './links.ts';
 import { PdfWriter } from './pdf-writer.ts';
 import { qrMatrix } from './qr.ts';
 import { type DocumentLanguage, documentText, instantText, numberText, optionText, outcomeText, ruleText } from './strings.ts';
@@ -39,11 +40,6 @@ export interface DeliveryInput {
   font: Uint8Array;
   /** The instance's public address (https://…): the QR code opens `<site>/verify#sha256=<hash>`. */
   site: string;
-}
-
-/** The address of the verify page that expects the file with this SHA-256 (the web app reads the fragment). */
-export function verifyPageUrl(site: string, fileSha256: string): string {
-  return `${site.replace(/\/+$/, '')}/verify#sha256=${fileSha256}`;
 }
 
 /**
@@ -156,7 +152,7 @@ async function procedurePdf(input: DeliveryInput, v: VerifiedProcedure, f: Proce
 
   w.heading(t('ballot.tally'));
   if (!v.tally) w.text(t('ballot.notTallied'));
-  else for (const [option, n] of Object.entries(v.tally)) w.text(`${optionText(lang, option)}: ${numberText(lang, n)}`, { indent: 14 });
+  else for (const [option, n] of Object.entries(v.tally)) w.text(`${optionText(lang, option)}${lang === 'fr' ? '\u00a0: ' : ': '}${numberText(lang, n)}`, { indent: 14 });
   w.text(v.decision ? t('ballot.decision', { decision: outcomeText(lang, v.decision) }) : t('ballot.noDecision'), { size: 13, before: 8 });
 
   if (preset) {

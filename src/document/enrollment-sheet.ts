@@ -8,6 +8,7 @@
  * Pure, like delivery.ts: the font is given, and the same slips give the same bytes. The organizer
  * page offers this file as soon as codes are made, because the codes live only in that tab.
  */
+import { enrollmentUrl } from './links.ts';
 import { PdfWriter } from './pdf-writer.ts';
 import { qrMatrix } from './qr.ts';
 import { type DocumentLanguage, documentText, instantText } from './strings.ts';
@@ -16,11 +17,6 @@ export interface Slip {
   name: string;
   code: string;
   expiresAt: string;
-}
-
-/** The enrollment page with this code in the fragment. */
-export function enrollmentUrl(site: string, code: string): string {
-  return `${site.replace(/\/+$/, '')}/enroll#code=${encodeURIComponent(code)}`;
 }
 
 const PER_PAGE = 3;

@@ -87,55 +87,55 @@ type Key = keyof typeof EN;
 
 const FR: Record<Key, string> = {
   'letter.kind': 'Lettre',
-  'letter.to': 'Destinataire : {recipient}',
+  'letter.to': 'Destinataire\u00a0: {recipient}',
   'letter.count': '{n} membres sur {m} ont signé',
   'letter.count.one': '{n} membre sur {m} a signé',
-  'letter.closed': 'Compte à la clôture de la lettre (entrée {index} du registre). Date limite de signature : {deadline}.',
+  'letter.closed': 'Compte à la clôture de la lettre (entrée {index} du registre). Date limite de signature\u00a0: {deadline}.',
   'letter.text': 'La lettre',
   'letter.named': 'Signé nommément',
-  'letter.namedNone': 'Personne n’a signé nommément : toutes les signatures sont anonymes ou sous scellé.',
-  'letter.namedCount': '{n} des {count} signataires ont signé nommément :',
+  'letter.namedNone': 'Personne n’a signé nommément\u00a0: toutes les signatures sont anonymes ou sous scellé.',
+  'letter.namedCount': '{n} des {count} signataires ont signé nommément\u00a0:',
   'sealed.title': 'Signatures sous scellé',
-  'sealed.rule': 'Une signature sous scellé ne nomme son auteur que si la lettre atteint {t} signatures ; les noms sont ouverts par les fiduciaires, {k} sur {n} ensemble.',
+  'sealed.rule': 'Une signature sous scellé ne nomme son auteur que si la lettre atteint {t} signatures\u00a0; les noms sont ouverts par les fiduciaires, {k} sur {n} ensemble.',
   'sealed.none': 'Personne n’a signé cette lettre sous scellé.',
-  'sealed.notReached': 'Le seuil ({t} signatures) n’a pas été atteint : aucun nom scellé n’a été révélé. {s} signature(s) sous scellé sont comptées ci-dessus et restent scellées pour de bon.',
-  'sealed.pending': 'Le seuil ({t} signatures) a été atteint, mais ce fichier ne contient pas encore la part des fiduciaires : {s} nom(s) scellé(s) pas encore révélé(s).',
-  'sealed.revealed': 'Le seuil ({t} signatures) a été atteint ; les fiduciaires ont révélé ces noms scellés :',
-  'sealed.revealedNone': 'Le seuil ({t} signatures) a été atteint ; les fiduciaires ont ouvert les signatures sous scellé, et aucune ne désignait un membre.',
-  'sealed.invalid': '{n} signature(s) sous scellé n’ont pas pu être ouvertes : comptées, mais ne nommant personne.',
+  'sealed.notReached': 'Le seuil ({t} signatures) n’a pas été atteint\u00a0: aucun nom scellé n’a été révélé. {s} signature(s) sous scellé sont comptées ci-dessus et restent scellées pour de bon.',
+  'sealed.pending': 'Le seuil ({t} signatures) a été atteint, mais ce fichier ne contient pas encore la part des fiduciaires\u00a0: {s} nom(s) scellé(s) pas encore révélé(s).',
+  'sealed.revealed': 'Le seuil ({t} signatures) a été atteint\u00a0; les fiduciaires ont révélé ces noms scellés\u00a0:',
+  'sealed.revealedNone': 'Le seuil ({t} signatures) a été atteint\u00a0; les fiduciaires ont ouvert les signatures sous scellé, et aucune ne désignait un membre.',
+  'sealed.invalid': '{n} signature(s) sous scellé n’ont pas pu être ouvertes\u00a0: comptées, mais ne nommant personne.',
   'ballot.kind': 'Scrutin',
   'ballot.question': 'Question',
   'ballot.voters': '{n} membres sur {m} ont voté',
-  'ballot.deadline': 'Vote clos à la clôture du scrutin (entrée {index} du registre). Date limite du vote : {deadline}.',
+  'ballot.deadline': 'Vote clos à la clôture du scrutin (entrée {index} du registre). Date limite du vote\u00a0: {deadline}.',
   'ballot.tally': 'Résultat',
-  'ballot.notTallied': 'Pas encore dépouillé : les fiduciaires n’avaient pas déchiffré le résultat quand ce fichier a été fait.',
-  'ballot.decision': 'Décision : {decision}',
+  'ballot.notTallied': 'Pas encore dépouillé\u00a0: les fiduciaires n’avaient pas déchiffré le résultat quand ce fichier a été fait.',
+  'ballot.decision': 'Décision\u00a0: {decision}',
   'ballot.noDecision': 'Pas encore de décision.',
   'ballot.rule': 'Règle',
-  'ballot.needed': 'Il fallait {n} votes « oui ».',
-  'ballot.source': 'Source : {citation}',
-  'ballot.detail': 'Tel que le vérificateur l’a calculé (en anglais) : {detail}',
+  'ballot.needed': 'Il fallait {n} votes «\u00a0oui\u00a0».',
+  'ballot.source': 'Source\u00a0: {citation}',
+  'ballot.detail': 'Tel que le vérificateur l’a calculé (en anglais)\u00a0: {detail}',
   'ballot.notice': 'Avis',
-  'ballot.noticeText': '« {title} », à {recipient} : {n} membres sur {m} ont signé ; la procédure en demandait {needed}.',
+  'ballot.noticeText': '«\u00a0{title}\u00a0», à {recipient}\u00a0: {n} membres sur {m} ont signé\u00a0; la procédure en demandait {needed}.',
   'ballot.recorded': 'Votes enregistrés (ce scrutin n’est pas secret)',
   'check.title': 'Comment vérifier ce document',
-  'check.fileHash': 'Fichier de résultat (SHA-256) :',
-  'check.fileWords': 'Le même, en mots :',
-  'check.log': 'Registre public : {origin}, à la taille {size} ; son haché racine en mots :',
-  'check.key': 'Clé du registre :',
-  'check.witnesses': 'Témoins : {c} sur {w} ont cosigné ce point de contrôle ({q} requis).',
-  'check.noWitnesses': 'Témoins : aucun.',
-  'check.qr': 'Scannez pour ouvrir la page de vérification de ce fichier :',
+  'check.fileHash': 'Fichier de résultat (SHA-256)\u00a0:',
+  'check.fileWords': 'Le même, en mots\u00a0:',
+  'check.log': 'Registre public\u00a0: {origin}, à la taille {size}\u00a0; son haché racine en mots\u00a0:',
+  'check.key': 'Clé du registre\u00a0:',
+  'check.witnesses': 'Témoins\u00a0: {c} sur {w} ont cosigné ce point de contrôle ({q} requis).',
+  'check.noWitnesses': 'Témoins\u00a0: aucun.',
+  'check.qr': 'Scannez pour ouvrir la page de vérification de ce fichier\u00a0:',
   'check.how':
-    'Ce document est un résumé ; la preuve est le fichier de résultat. Pour le vérifier sans faire confiance à l’organisateur ni au serveur : obtenez le fichier de résultat et vérifiez que son SHA-256 est celui ci-dessus (sha256sum FICHIER ; les mots en sont les 8 premiers octets, comme le décrit docs/protocol.md §1.1). Puis vérifiez le fichier : sur la page de vérification (le code QR), où il est vérifié dans le navigateur sans aucune requête, ou avec `npx undersigned verify FICHIER`. Les deux recalculent chaque preuve, le compte et les noms à partir du seul fichier. Enfin, comparez la clé du registre ci-dessus avec celle que l’organisateur a publiée.',
+    'Ce document est un résumé\u00a0; la preuve est le fichier de résultat. Pour le vérifier sans faire confiance à l’organisateur ni au serveur\u00a0: obtenez le fichier de résultat et vérifiez que son SHA-256 est celui ci-dessus (sha256sum FICHIER\u00a0; les mots en sont les 8 premiers octets, comme le décrit docs/protocol.md §1.1). Puis vérifiez le fichier\u00a0: sur la page de vérification (le code QR), où il est vérifié dans le navigateur sans aucune requête, ou avec `npx undersigned verify FICHIER`. Les deux recalculent chaque preuve, le compte et les noms à partir du seul fichier. Enfin, comparez la clé du registre ci-dessus avec celle que l’organisateur a publiée.',
   'yes': 'Oui',
   'no': 'Non',
   'abstain': 'Abstention',
   'sheet.title': 'Codes d’inscription — {group}',
   'sheet.step1': 'Ouvrez {url} sur votre téléphone ou votre ordinateur (ou scannez le code), choisissez une phrase de passe et enregistrez votre fichier de sauvegarde.',
-  'sheet.step2': 'Votre code (à usage unique, valable jusqu’au {date}) :',
-  'sheet.private': 'Gardez ce coupon pour vous : qui a le code peut s’inscrire à votre place.',
-  'sheet.footer': 'Scanner le code ne fait qu’ouvrir la page : le code n’est utilisé qu’à l’inscription.',
+  'sheet.step2': 'Votre code (à usage unique, valable jusqu’au {date})\u00a0:',
+  'sheet.private': 'Gardez ce coupon pour vous\u00a0: qui a le code peut s’inscrire à votre place.',
+  'sheet.footer': 'Scanner le code ne fait qu’ouvrir la page\u00a0: le code n’est utilisé qu’à l’inscription.',
 };
 
 export function documentText(lang: DocumentLanguage, key: Key, vars: Vars = {}): string {
@@ -163,7 +163,7 @@ const OUTCOMES: Record<string, { en: string; fr: string }> = {
 /** A decision word in the reader's language; a candidate's name as it was typed. */
 export function outcomeText(lang: DocumentLanguage, decision: string): string {
   const o = OUTCOMES[decision];
-  return o ? o[lang] : lang === 'fr' ? `Élu : ${decision}` : `Elected: ${decision}`;
+  return o ? o[lang] : lang === 'fr' ? `Élu\u00a0: ${decision}` : `Elected: ${decision}`;
 }
 
 /** An option of a ballot: yes / no / abstain translated, candidates as typed. */
@@ -174,14 +174,14 @@ export function optionText(lang: DocumentLanguage, option: string): string {
 const RULES: Record<DecisionRule['kind'], { en: string; fr: string }> = {
   'majority-of-members': {
     en: 'a majority of all {m} members: {needed} “yes” votes (absences and abstentions count against)',
-    fr: 'la majorité de tous les {m} membres : {needed} votes « oui » (absences et abstentions comptent contre)',
+    fr: 'la majorité de tous les {m} membres\u00a0: {needed} votes «\u00a0oui\u00a0» (absences et abstentions comptent contre)',
   },
-  'majority-of-votes-cast': { en: 'a majority of the “yes” and “no” votes cast', fr: 'la majorité des votes « oui » et « non » exprimés' },
+  'majority-of-votes-cast': { en: 'a majority of the “yes” and “no” votes cast', fr: 'la majorité des votes «\u00a0oui\u00a0» et «\u00a0non\u00a0» exprimés' },
   'fraction-of-members': {
     en: '{fraction} of all {m} members: {needed} “yes” votes (absences count against)',
-    fr: '{fraction} de tous les {m} membres : {needed} votes « oui » (les absences comptent contre)',
+    fr: '{fraction} de tous les {m} membres\u00a0: {needed} votes «\u00a0oui\u00a0» (les absences comptent contre)',
   },
-  'fraction-of-votes-cast': { en: '{fraction} of the “yes” and “no” votes cast', fr: '{fraction} des votes « oui » et « non » exprimés' },
+  'fraction-of-votes-cast': { en: '{fraction} of the “yes” and “no” votes cast', fr: '{fraction} des votes «\u00a0oui\u00a0» et «\u00a0non\u00a0» exprimés' },
   plurality: { en: 'the candidate with the most votes', fr: 'la personne candidate qui obtient le plus de voix' },
 };
 
