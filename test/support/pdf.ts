@@ -3,7 +3,7 @@
  * PDF reader, pdfjs-dist's Node build), and a page rendered by pdf.js onto a canvas
  * (@napi-rs/canvas) as RGBA pixels, for jsQR to find the QR code in.
  */
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import jsQRModule from 'jsqr';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
@@ -54,4 +54,14 @@ export async function pdfPageImage(pdf: Uint8Array, n: number, scale: number): P
   const png = canvas.toBuffer('image/png');
   await doc.destroy();
   return { data: image.data as unknown as Uint8ClampedArray, width: canvas.width, height: canvas.height, png };
+}
+
+/** The QR code found in a PNG (a screenshot), or null. */
+export async function decodeQrPng(png: Buffer): Promise<string | null> {
+  const image = await loadImage(png);
+  const canvas = createCanvas(image.width, image.height);
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0);
+  const { data } = context.getImageData(0, 0, image.width, image.height);
+  return decodeQr(data as unknown as Uint8ClampedArray, image.width, image.height);
 }
