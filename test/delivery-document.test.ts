@@ -116,7 +116,7 @@ describe('the delivery document of a procedure', () => {
       expect(text).toContain(lang === 'en' ? 'Yes: 3' : 'Oui : 3');
       expect(text).toContain(lang === 'en' ? 'No: 1' : 'Non : 1');
       expect(text).toContain(lang === 'en' ? 'Decision: Not removed' : 'Décision : Non destitué');
-      expect(text).toContain(lang === 'en' ? 'a majority of all 8 members: 5 “yes” votes' : 'la majorité de tous les 8 membres : 5 votes « oui »');
+      expect(text).toContain(lang === 'en' ? 'A majority of all 8 members: 5 “yes” votes' : 'La majorité de tous les 8 membres : 5 votes « oui »');
       expect(text).toContain('Parliament of Canada Act, R.S.C. 1985, c. P-1');
       expect(text).toContain(lang === 'en' ? '2 of 8 members signed; the procedure needed 2' : '2 membres sur 8 ont signé ; la procédure en demandait 2');
       expect(text).toContain(sha256(bytes.procedure));

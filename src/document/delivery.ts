@@ -159,7 +159,8 @@ async function procedurePdf(input: DeliveryInput, v: VerifiedProcedure, f: Proce
     w.heading(t('ballot.rule'));
     const decided = v.tally ? decideProcedure(preset, v.tally, v.rosterSize) : null;
     const needed = decided && preset.rule.kind !== 'plurality' && decided.decision !== 'no-quorum' ? ` ${t('ballot.needed', { n: decided.needed })}` : '';
-    w.text(`${ruleText(lang, preset, v.rosterSize)}.${needed}`);
+    const rule = ruleText(lang, preset, v.rosterSize);
+    w.text(`${rule.charAt(0).toUpperCase()}${rule.slice(1)}.${needed}`);
     w.text(t('ballot.source', { citation: preset.source.citation }) + (preset.source.url ? ` — ${preset.source.url}` : ''), { size: 9.5, muted: true, before: 4 });
   }
   w.text(t('ballot.detail', { detail: v.detail }), { size: 9, muted: true, before: 4 });

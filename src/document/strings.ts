@@ -20,7 +20,8 @@ export function instantText(lang: DocumentLanguage, iso: string): string {
   if (!m) return iso;
   const [, y, mo, d, h, mi] = m;
   const month = MONTHS[lang][Number(mo) - 1];
-  return lang === 'fr' ? `${Number(d)} ${month} ${y}, ${h} h ${mi} UTC` : `${Number(d)} ${month} ${y}, ${h}:${mi} UTC`;
+  // No-break spaces: a date or a time is never cut across two lines.
+  return lang === 'fr' ? `${Number(d)}\u00a0${month}\u00a0${y}, ${h}\u00a0h\u00a0${mi}\u00a0UTC` : `${Number(d)}\u00a0${month}\u00a0${y}, ${h}:${mi}\u00a0UTC`;
 }
 
 /** 12345 → "12,345" (en) or "12 345" (fr, with a no-break space). */
