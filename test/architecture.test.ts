@@ -99,11 +99,28 @@ describe('architecture', () => {
     }
   });
 
-  it('the web app imports nothing from the server, the CLI, the witness or Node-only code', () => {
+  it('the web app imports nothing from the server, the CLI, the witness or Node-only code (only itself, the core and the documents)', () => {
     const web = join(src, 'web');
     const offences = files
       .filter((f) => f.startsWith(web))
-      .flatMap((f) => localImports(f).filter((t) => !t.startsWith(web) && !t.startsWith(join(src, 'core'))).map((t) => `${rel(f)} -> ${rel(t)}`));
+      .flatMap((f) => localImports(f).filter((t) => !t.startsWith(web) && !t.startsWith(join(src, 'core')) && !t.startsWith(join(src, 'document'))).map((t) => `${rel(f)} -> ${rel(t)}`));
+    expect(offences).toEqual([]);
+  });
+
+  it('the documents (src/document, shared by the CLI and the browser) import only the core and themselves, no Node built-in, and read no clock or randomness', () => {
+    const document = join(src, 'document');
+    const offences: string[] = [];
+    for (const file of files.filter((f) => f.startsWith(document))) {
+      for (const { spec } of importsOf(file)) {
+        if (spec.startsWith('node:')) offences.push(`${rel(file)} imports ${spec}`);
+        if (spec.startsWith('.') && !resolve(dirname(file), spec).startsWith(document) && !resolve(dirname(file), spec).startsWith(join(src, 'core'))) offences.push(`${rel(file)} imports ${spec}`);
+      }
+      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      for (const banned of ['Date.now(', 'new Date(', 'Math.random(', 'getRandomValues(', 'process.', 'fetch(', 'Intl.', 'toLocale']) {
+        if (text.includes(banned)) offences.push(`${rel(file)} uses ${banned}`);
+      }
+    }
+    expect(files.some((f) => f.startsWith(document))).toBe(true);
     expect(offences).toEqual([]);
   });
 

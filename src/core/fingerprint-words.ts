@@ -3,11 +3,16 @@
  * so that two people can compare it aloud or on paper ("at size 42 the log reads: otter, violin,
  * ...") in English or in French.
  *
- * Word i is list[byte i of the digest]: each list has exactly 256 words, so each word carries
- * 8 bits and the default 8 words carry the first 64 bits of the digest. Both lists index the same
- * bytes, so an English and a French reader compare the same bits. Words are lowercase ASCII
- * (no accents to mistype), pairwise distinct, and no word is a prefix of another in its list.
- * Changing a list changes every fingerprint ever shown: the lists are frozen (a test pins them).
+ * The mapping (docs/protocol.md §1.1, "fingerprint words v2"): for i = 0, 1, …, count − 1, start
+ * at j = byte i of the digest; while list position j was already taken by an earlier word of this
+ * fingerprint, step to j + 1 (after 255 comes 0); word i is list[j], and j is taken. So no word
+ * repeats within one fingerprint ("loup … loup" read like a bug over the phone), and a digest
+ * whose first bytes are all distinct gets exactly the words of v1 (word i = list[byte i]).
+ * Each list has exactly 256 words, so a word carries about 8 bits and the default 8 words about
+ * the first 64 bits of the digest. Both lists are walked by the same positions, so an English and
+ * a French reader compare the same bits. Words are lowercase ASCII (no accents to mistype),
+ * pairwise distinct, and no word is a prefix of another in its list. Changing a list or the
+ * mapping changes fingerprints already shown: both are frozen (tests pin them).
  *
  * Pure: no I/O.
  */
@@ -83,7 +88,7 @@ export const WORDS_FR: readonly string[] = Object.freeze([
 const LISTS: Record<FingerprintLanguage, readonly string[]> = { en: WORDS_EN, fr: WORDS_FR };
 
 /**
- * The first `count` bytes of a hex digest as words. Throws RangeError on input that is not
+ * The first `count` bytes of a hex digest as `count` distinct words. Throws RangeError on input that is not
  * lowercase hex of at least `count` bytes (a programmer error: digests come from our own code).
  */
 export function fingerprintWords(hex: string, language: FingerprintLanguage, count: number = DEFAULT_FINGERPRINT_WORDS): string[] {
@@ -93,5 +98,17 @@ export function fingerprintWords(hex: string, language: FingerprintLanguage, cou
   }
   const list = LISTS[language];
   if (!list) throw new RangeError(`no word list for language ${String(language)}`);
-  return [...hexToBytes(hex.slice(0, count * 2))].map((b) => list[b]);
+  return fingerprintPositions(hex.slice(0, count * 2)).map((j) => list[j]);
+}
+
+/** The list positions of the words (the same for every language): docs/protocol.md §1.1. */
+export function fingerprintPositions(hex: string): number[] {
+  const taken = new Set<number>();
+  return [...hexToBytes(hex)].map((byte) => {
+    let j = byte;
+    // At most 32 words, so a free position is always found within 32 steps.
+    while (taken.has(j)) j = (j + 1) % 256;
+    taken.add(j);
+    return j;
+  });
 }

@@ -62,6 +62,7 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.zkey': 'application/octet-stream',
   '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
   '.txt': 'text/plain; charset=utf-8',
 };
 

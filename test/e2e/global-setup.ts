@@ -16,7 +16,7 @@ function newest(path: string): number {
 
 export default async function setup(): Promise<void> {
   const index = join(ROOT, 'dist/web/index.html');
-  const sources = Math.max(newest(join(ROOT, 'src/web')), newest(join(ROOT, 'src/core')), newest(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'package-lock.json')));
+  const sources = Math.max(newest(join(ROOT, 'src/web')), newest(join(ROOT, 'src/core')), newest(join(ROOT, 'src/document')), newest(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'package-lock.json')));
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   process.stderr.write('building the web app (vite build) for the tests…\n');
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });

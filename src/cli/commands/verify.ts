@@ -6,6 +6,8 @@
 import { Command } from 'commander';
 import { nodeVerificationKeys, releaseSnarkjs } from '../../node/artifacts.ts';
 import type { WitnessPolicy, WitnessSummary } from '../../core/log/cosignature.ts';
+import type { BundleVerdict } from '../../core/bundle/bundle.ts';
+import type { ProcedureVerdict } from '../../core/bundle/procedure-bundle.ts';
 import { json, out, parseInteger, readText } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 import { Progress } from '../progress.ts';
@@ -33,14 +35,9 @@ export function verifyCommands(program: Command): void {
       } catch (e) {
         throw new CliError('bundle_not_json', `${file} is not JSON: ${(e as Error).message}`, 2);
       }
-      if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
-        const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
-        const bar = new Progress('verifying votes', votes);
-        const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
-        const notice = (parsed as { notice?: { records?: unknown } })?.notice;
-        const proofs = await proofVerifier(votes + (Array.isArray(notice?.records) ? notice.records.length : 0));
-        const v = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses, onProgress: (d) => bar.tick(d), rootOf, verifyProofs: proofs.verifyProofs }).finally(proofs.close);
-        await releaseSnarkjs();
+      const checked = await verifyParsed(parsed, { key: o.key, expectedWitnesses });
+      if (checked.kind === 'procedure') {
+        const v = checked.verdict;
         if (o.json) json(v);
         else if (v.valid) {
           if (v.notice) out(`notice: ${v.notice.count} of ${v.notice.rosterSize} signed (the procedure needs ${v.notice.needed}); letter ${v.notice.letterId}`);
@@ -54,16 +51,7 @@ export function verifyCommands(program: Command): void {
         process.exitCode = v.valid ? 0 : 1;
         return;
       }
-      const records = Array.isArray((parsed as { records?: unknown })?.records) ? (parsed as { records: unknown[] }).records.length : 0;
-      const progress = new Progress('verifying', records);
-      // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
-      const proofs = await proofVerifier(records);
-      // A large roster's tree is hashed on every core (roster-tree-pool.ts).
-      const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
-      const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
-        proofs.close,
-      );
-      await releaseSnarkjs();
+      const verdict = checked.verdict;
       if (o.json) {
         json(verdict);
       } else if (verdict.valid) {
@@ -86,8 +74,38 @@ export function verifyCommands(program: Command): void {
     });
 }
 
+export type FileVerdict = { kind: 'letter'; verdict: BundleVerdict } | { kind: 'procedure'; verdict: ProcedureVerdict };
+
+/**
+ * Verify a parsed result file, a letter's or a procedure's, as `undersigned verify` does (proofs
+ * over a worker pool, the roster tree on every core, a progress bar on standard error).
+ */
+export async function verifyParsed(parsed: unknown, o: { key?: string; expectedWitnesses?: WitnessPolicy }): Promise<FileVerdict> {
+  if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
+    const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
+    const bar = new Progress('verifying votes', votes);
+    const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
+    const notice = (parsed as { notice?: { records?: unknown } })?.notice;
+    const proofs = await proofVerifier(votes + (Array.isArray(notice?.records) ? notice.records.length : 0));
+    const verdict = await verifyProcedureBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses: o.expectedWitnesses, onProgress: (d) => bar.tick(d), rootOf, verifyProofs: proofs.verifyProofs }).finally(proofs.close);
+    await releaseSnarkjs();
+    return { kind: 'procedure', verdict };
+  }
+  const records = Array.isArray((parsed as { records?: unknown })?.records) ? (parsed as { records: unknown[] }).records.length : 0;
+  const progress = new Progress('verifying', records);
+  // Record proofs are verified in batches, over a worker pool for a large bundle (verify-pool.ts).
+  const proofs = await proofVerifier(records);
+  // A large roster's tree is hashed on every core (roster-tree-pool.ts).
+  const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
+  const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses: o.expectedWitnesses, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
+    proofs.close,
+  );
+  await releaseSnarkjs();
+  return { kind: 'letter', verdict };
+}
+
 /** The policy given with --witness and --witness-quorum, or undefined. */
-function expectedPolicy(keys: string[] | undefined, quorum: number | undefined): WitnessPolicy | undefined {
+export function expectedPolicy(keys: string[] | undefined, quorum: number | undefined): WitnessPolicy | undefined {
   if (!keys?.length) {
     if (quorum !== undefined) throw new CliError('usage', '--witness-quorum goes with --witness', 2);
     return undefined;

@@ -4,6 +4,7 @@
  * forms chosen by Intl.PluralRules (`{n}` is the count).
  */
 import { enBallots } from './en-ballots.ts';
+import { enDocuments } from './en-documents.ts';
 import { enSealed } from './en-sealed.ts';
 import { enWitnesses } from './en-witnesses.ts';
 
@@ -11,6 +12,7 @@ export const en = {
   ...enSealed,
   ...enWitnesses,
   ...enBallots,
+  ...enDocuments,
   'app.name': 'undersigned',
   'nav.skip': 'Skip to content',
   'nav.label': 'Main',

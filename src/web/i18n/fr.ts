@@ -4,12 +4,14 @@
  */
 import type { MessageKey } from './en.ts';
 import { frBallots } from './fr-ballots.ts';
+import { frDocuments } from './fr-documents.ts';
 import { frSealed } from './fr-sealed.ts';
 import { frWitnesses } from './fr-witnesses.ts';
 
 export const fr: Record<MessageKey, string> = {
   ...frSealed,
   ...frWitnesses,
+  ...frDocuments,
   ...frBallots,
   'app.name': 'undersigned',
   'nav.skip': 'Aller au contenu',

@@ -19,6 +19,7 @@ import { useApp } from '../state.tsx';
 import { ErrorNotice, Notice, Page, ProgressView, describe, download, useTask } from '../ui.tsx';
 import { checkInWorker, type ProcedureVerdict } from '../verify/client.ts';
 import { ProcedureResult, optionLabel, ruleText } from './procedure-result.tsx';
+import { DocumentButton } from './result-document.tsx';
 
 interface Mine {
   nullifier: string;
@@ -264,6 +265,7 @@ export function BallotScreen({ id }: { id: string }) {
                 <button type="button" className="button" onClick={() => download(`undersigned-ballot-${id.slice(0, 12)}.json`, result.text)}>
                   {t('ballot.download')}
                 </button>
+                <DocumentButton file={result.text} verdict={result.verdict} name={`undersigned-ballot-${id.slice(0, 12)}`} />
                 {!result.verdict.tally ? (
                   <button type="button" className="button" onClick={() => void checkResult()}>
                     {t('ballot.refresh')}

@@ -17,6 +17,18 @@ export const MIN_PASSPHRASE = 8;
 const CODE_ALPHABET = /^[0-9A-HJKMNP-TV-Z]{16}$/;
 
 /** The same normalization as the server's (src/server/services/enrollment.ts normalizeCode), to catch typos early. */
+/**
+ * The code in the address's fragment (`#code=ABCD-…`, from a slip's QR code), or null; the
+ * fragment is then dropped from the address bar and the tab's history, so the code does not stay
+ * there. Opening the page spends nothing: only the enrollment request does.
+ */
+function codeFromFragment(): string | null {
+  const m = /^#code=([A-Za-z0-9-]{1,64})$/.exec(window.location.hash);
+  if (!m) return null;
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  return m[1];
+}
+
 export function looksLikeCode(code: string): boolean {
   const c = code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   return CODE_ALPHABET.test(c);
@@ -51,7 +63,9 @@ export function EnrollScreen() {
   const { t } = i18n;
   const app = useApp();
   const [stage, setStage] = useState<Stage>('form');
-  const [code, setCode] = useState('');
+  // A slip's QR code opens /enroll#code=…: the code comes in the fragment, which no request carries.
+  const [fromLink] = useState(codeFromFragment);
+  const [code, setCode] = useState(fromLink ?? '');
   const [pass1, setPass1] = useState('');
   const [pass2, setPass2] = useState('');
   const [made, setMade] = useState<Made | null>(null);
@@ -145,6 +159,7 @@ export function EnrollScreen() {
 
       {app.identityFile && stage === 'form' ? <Notice kind="warn">{t('enroll.alreadyHere')}</Notice> : null}
 
+      {stage === 'form' && fromLink ? <Notice>{t('enroll.codeFromLink')}</Notice> : null}
       {stage === 'form' ? (
         <form onSubmit={makeIdentity}>
           <Field label={t('enroll.code')} hint={t('enroll.codeHint')}>

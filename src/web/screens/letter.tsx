@@ -4,7 +4,8 @@
  * letter reaches its threshold: docs/protocol.md §11), withdrawing, signing again, and their
  * receipt, re-checked against the log as it grows. A signature is put in the outbox before it is
  * sent, so a server that cannot be reached never makes it vanish. After the close, a letter that
- * takes sealed signatures shows what became of them (from its result file).
+ * takes sealed signatures shows what became of them (from its result file), and the page offers
+ * the result file and the recipient's document (PDF), each verified in this browser first.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Letter } from '../../core/letter/letter.ts';
@@ -23,6 +24,7 @@ import { CountLine, withMemberCounts } from './letters.tsx';
 import { type ListedTrustee, trusteesOfCommittee } from '../../core/trustee/key-fingerprint.ts';
 import { TrusteeKeyList } from '../trustee/trustee-keys.tsx';
 import { WitnessedReceipt } from '../witnessed-receipt.tsx';
+import { LetterResultSection } from './result-document.tsx';
 
 interface Mine {
   nullifier: string;
@@ -220,6 +222,7 @@ export function LetterScreen({ id }: { id: string }) {
             </p>
           ) : null}
           {sealedOffered ? <SealedPanel letter={letter} closed={status.status === 'closed'} outcome={outcome} trustees={trustees} mine={display === 'sealed' && supporting ? mine?.name ?? null : null} /> : null}
+          {status.status === 'closed' ? <LetterResultSection id={id} verifierKey={verifierKey} /> : null}
 
           <section aria-labelledby="h-me" className="panel">
             <h2 id="h-me">{t('letter.youTitle')}</h2>

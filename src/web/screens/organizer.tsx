@@ -1,7 +1,8 @@
 /**
  * The roster, for the organizer: add members one at a time or from a CSV file, give a new code,
  * approve the replacement of a lost identity, remove a member. Every change is a public log
- * entry. New codes are kept in this tab only, for the printable sheet.
+ * entry. New codes are kept in this tab only, for the printable sheet: the sheet (PDF) is offered
+ * the moment codes are made, and leaving the tab asks first.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { RosterMember, RosterRef } from '../../core/roster/roster.ts';
@@ -13,6 +14,7 @@ import { useApp } from '../state.tsx';
 import { ErrorNotice, Field, Notice, Page, describe, useTask } from '../ui.tsx';
 import { OrganizerNav, RequireOrganizer } from './organizer-shared.tsx';
 import { CommitteeSection } from '../trustee/organizer-committee.tsx';
+import { SheetDownload, useLeaveWarning } from './enrollment-slips.tsx';
 
 /** Members shown per page of the organizer's roster. */
 const PAGE_SIZE = 50;
@@ -118,6 +120,7 @@ function Roster({ token }: { token: string }) {
   };
 
   const members = page?.members ?? [];
+  useLeaveWarning(codes.length > 0);
 
   return (
     <Page title={t('organizer.title')}>
@@ -128,8 +131,10 @@ function Roster({ token }: { token: string }) {
       {codes.length > 0 ? (
         <div className="notice info" role="status">
           <p>{i18n.tn('organizer.codesWaiting', codes.length)}</p>
-          <p>
-            <Link className="button primary" to="/organizer/codes">
+          <p>{t('codes.downloadHint')}</p>
+          <p className="actions">
+            <SheetDownload codes={codes} group={app.instance?.name ?? ''} primary />
+            <Link className="button" to="/organizer/codes">
               {t('organizer.printCodes')}
             </Link>
           </p>

@@ -1,14 +1,24 @@
 /**
  * Verify a letter's or a procedure's bundle in this page, with no request to any server: the verifier worker,
  * with its verification keys, is started when the page opens; the dropped file is read locally
- * and checked by the same code as `undersigned verify`.
+ * and checked by the same code as `undersigned verify`. Opened from a delivery document's QR code
+ * (`/verify#sha256=<hash>`), it says whether the dropped file is the one the document describes;
+ * a valid file's document (PDF) can be made here too.
  */
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApp } from '../state.tsx';
 import type { VerifyRequest, VerifyResponse } from '../verify/verify.worker.ts';
+import { bytesToHex, sha256 } from '../../core/encoding.ts';
 import { ErrorNotice, Notice, Page, Words } from '../ui.tsx';
 import { ProcedureResult } from './procedure-result.tsx';
+import { DocumentButton } from './result-document.tsx';
+
+/** The SHA-256 a delivery document's QR code put in the fragment (`#sha256=<64 hex>`), if any. */
+function expectedHash(): string | null {
+  const m = /^#sha256=([0-9a-f]{64})$/.exec(window.location.hash);
+  return m ? m[1] : null;
+}
 
 type Verdict = Extract<VerifyResponse, { type: 'result' }>['verdict'];
 type ProcedureVerdict = Extract<VerifyResponse, { type: 'procedure' }>['verdict'];
@@ -25,6 +35,8 @@ export function VerifyScreen() {
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [procedure, setProcedure] = useState<ProcedureVerdict | null>(null);
   const [over, setOver] = useState(false);
+  const [file, setFile] = useState<{ bytes: Uint8Array; sha256: string } | null>(null);
+  const [expected] = useState(expectedHash);
   const nextId = useRef(1);
   const current = useRef(0);
 
@@ -53,9 +65,13 @@ export function VerifyScreen() {
     if (!file || !worker.current) return;
     setVerdict(null);
     setProcedure(null);
+    setFile(null);
     setFileName(file.name);
     setProgress({ done: 0, total: 0 });
-    const text = await file.text();
+    // The exact bytes: their SHA-256 is what a delivery document names.
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    setFile({ bytes, sha256: bytesToHex(sha256(bytes)) });
     current.current = nextId.current++;
     worker.current.postMessage({ id: current.current, text } satisfies VerifyRequest);
   };
@@ -96,6 +112,22 @@ export function VerifyScreen() {
         </p>
       </div>
 
+      {expected ? (
+        <div className="notice info" data-testid="verify-expected">
+          <p>{t('verify.expected')}</p>
+          <Words hex={expected} />
+          {file ? (
+            file.sha256 === expected ? (
+              <p data-testid="verify-expected-match">{t('verify.expectedMatch')}</p>
+            ) : (
+              <p role="alert" data-testid="verify-expected-other">
+                <strong>{t('verify.expectedOther')}</strong>
+              </p>
+            )
+          ) : null}
+        </div>
+      ) : null}
+
       {progress ? (
         <div className="progress" role="status" aria-live="polite">
           {progress.total > 0 ? <progress max={progress.total} value={progress.done} aria-label={t('verify.checking')} /> : <progress aria-label={t('verify.checking')} />}
@@ -122,6 +154,11 @@ export function VerifyScreen() {
             </dd>
             <LogFacts checkpoint={verdict.checkpoint} verifierKey={verdict.verifierKey} serverKey={serverKey} />
           </dl>
+          {file ? (
+            <p className="actions">
+              <DocumentButton file={file.bytes} verdict={verdict} name={`undersigned-letter-${verdict.letterId.slice(0, 12)}`} />
+            </p>
+          ) : null}
         </section>
       ) : null}
       {procedure && procedure.valid ? (
@@ -131,6 +168,11 @@ export function VerifyScreen() {
           <dl>
             <LogFacts checkpoint={procedure.checkpoint} verifierKey={procedure.verifierKey} serverKey={serverKey} />
           </dl>
+          {file ? (
+            <p className="actions">
+              <DocumentButton file={file.bytes} verdict={procedure} name={`undersigned-ballot-${procedure.ballotId.slice(0, 12)}`} />
+            </p>
+          ) : null}
         </section>
       ) : null}
       {verdict && !verdict.valid ? (
