@@ -4,11 +4,12 @@
  * Kysely can also run on PostgreSQL; the dialect is the one place that would change.
  */
 import Database from 'better-sqlite3';
-import { Kysely, type Migration, Migrator, SqliteDialect, sql } from 'kysely';
+import { type Generated, Kysely, type Migration, Migrator, SqliteDialect, sql } from 'kysely';
 
 export interface Tables {
   meta: { key: string; value: string };
-  admin_tokens: { token_hash: string };
+  /** Organizer tokens: each made by one setup (or a CLI command), listed and revoked by `id`. */
+  admin_tokens: { id: Generated<number>; token_hash: string; created_at: string; expires_at: string };
   setup_tokens: { token_hash: string; expires_at: string; used: number };
   members: {
     id: number;
@@ -41,7 +42,12 @@ export interface Tables {
   ballots: { id: string; body: string; opened_idx: number; closed_idx: number | null; deadline: string };
   votes: { ballot_id: string; log_idx: number; nullifier: string; seq: number };
   trustee_slots: { idx: number; name: string; code_hash: string; transport_key: string | null; proof: string | null };
-  challenges: { challenge: string; expires_at: string; used: number };
+  /**
+   * Session challenges already exchanged for a session (docs/protocol.md §8): a challenge is
+   * stateless (an HMAC under `meta.session_secret`) until it is spent; each row is kept until the
+   * challenge would have expired anyway, so a replay is always caught.
+   */
+  spent_challenges: { challenge: string; expires_at: string };
 }
 
 export type Db = Kysely<Tables>;
@@ -152,7 +158,37 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004-credentials': {
+    async up(db: Kysely<unknown>) {
+      // Challenges are no longer stored when issued (an HMAC proves they are ours): only spent ones.
+      await db.schema.dropTable('challenges').execute();
+      await db.schema
+        .createTable('spent_challenges')
+        .addColumn('challenge', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
+      // Organizer tokens get an id (to list and revoke them) and an expiry. Tokens made before
+      // this version get the default lifetime from the upgrade (their age is not known).
+      await db.schema.alterTable('admin_tokens').renameTo('admin_tokens_old').execute();
+      await db.schema
+        .createTable('admin_tokens')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      const now = new Date();
+      const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const expires = iso(new Date(now.getTime() + DEFAULT_ORGANIZER_TOKEN_DAYS * 86_400_000));
+      await sql`INSERT INTO admin_tokens (token_hash, created_at, expires_at) SELECT token_hash, ${iso(now)}, ${expires} FROM admin_tokens_old`.execute(db);
+      await db.schema.dropTable('admin_tokens_old').execute();
+    },
+  },
 };
+
+/** How long an organizer token lasts unless the instance says otherwise (meta `organizer_token_days`). */
+export const DEFAULT_ORGANIZER_TOKEN_DAYS = 30;
 
 export async function openSqlite(file: string): Promise<Db> {
   const sqlite = new Database(file);
