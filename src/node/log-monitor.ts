@@ -37,6 +37,11 @@ export interface LogCheckInput {
   known?: readonly ServedEntry[];
   /** The checkpoint accepted last time: a consistency proof to it is downloaded and checked. */
   saved?: SavedHead;
+  /**
+   * The instance's minimum group size (docs/protocol.md §7.3), which explains withheld bodies of
+   * small groups' live letters; by default, when a body is withheld, the one GET /api/instance states.
+   */
+  minGroupSize?: number;
 }
 
 export type LogCheck = { entries: ServedEntry[] } & ({ ok: true; checkpoint: Checkpoint; summary: MonitorSummary } | { ok: false; anomaly: Anomaly });
@@ -63,9 +68,20 @@ export async function downloadAndCheckLog(api: LogApi, input: LogCheckInput): Pr
 
   const head = checkHead({ checkpoint: input.checkpoint, logKey: input.logKey, entries, saved: input.saved, consistency });
   if (!head.ok) return { ok: false, anomaly: head.anomaly, entries };
-  const rules = checkLogRules(head.entries, { logKey: input.logKey });
+  const minGroupSize = input.minGroupSize ?? (head.entries.includes(null) ? await statedMinGroupSize(api) : undefined);
+  const rules = checkLogRules(head.entries, { logKey: input.logKey, minGroupSize });
   if (!rules.ok) return { ok: false, anomaly: rules.anomaly, entries };
   return { ok: true, checkpoint: head.checkpoint, summary: rules.summary, entries };
+}
+
+/**
+ * The minimum group size the instance states. Taken on its word: a larger one than it applies
+ * would only let it withhold a live letter's signatures until the close, which then publishes them.
+ */
+async function statedMinGroupSize(api: LogApi): Promise<number | undefined> {
+  const info = (await api.get('/api/instance')) as { minGroupSize?: unknown } | null;
+  const n = info?.minGroupSize;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : undefined;
 }
 
 async function fetchEntries(api: LogApi, start: number, end: number): Promise<ServedEntry[]> {

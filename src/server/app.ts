@@ -12,6 +12,7 @@ import { ApiError } from './errors.ts';
 import type { Instance, Services } from './instance.ts';
 import { ProofBatcher, type ProofBatcherOptions } from './proof-batcher.ts';
 import { Publisher } from './publisher.ts';
+import { NoRateLimits, PROOF_ROUTES, type RateLimitOptions, RateLimited, RateLimiter } from './rate-limits.ts';
 import { ballotRoutes } from './routes/ballots.ts';
 import { bundleRoutes } from './routes/bundles.ts';
 import { committeeRoutes } from './routes/committee.ts';
@@ -29,6 +30,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The services this server's routes run on (its own submission path: see `buildApp`). */
     services: Services;
+    /** The limits every request goes through (rate-limits.ts). */
+    rateLimiter: RateLimiter;
+  }
+  interface FastifyContextConfig {
+    /** An organizer route: its token is checked, and its bucket taken, by `organizerOnly`. */
+    organizer?: boolean;
   }
 }
 
@@ -56,6 +63,11 @@ export interface AppOptions {
    * that there are none any more. Undefined: leave the policy of record as it is (tests, demo).
    */
   witnesses?: WitnessConfig | null;
+  /**
+   * Rate limits (rate-limits.ts): by default DEFAULT_RATE_LIMITS; some of them replaced; or false
+   * for none (a benchmark, a test that needs volume).
+   */
+  rateLimits?: RateLimitOptions | false;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -79,6 +91,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const services = instance.withIngest({ verifier: ingestVerifier(app, instance, options, log), publication: publication(app, instance, options) });
   app.decorate('services', services);
 
+  limitRequests(app, options);
   app.addHook('onResponse', async (req, reply) => {
     log(`${req.method} ${req.routeOptions.url ?? '(no route)'} ${reply.statusCode}`);
   });
@@ -88,8 +101,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('Referrer-Policy', 'no-referrer');
     return payload;
   });
-  app.setErrorHandler((error: unknown, _req, reply) => {
+  app.setErrorHandler((error: unknown, req, reply) => {
+    if (error instanceof RateLimited) reply.header('Retry-After', String(error.retryAfterSeconds));
     const { status, code, message } = errorAnswer(error, log);
+    // Refused before its body was read (onRequest): close the connection rather than read the
+    // rest of a body nobody will look at (an unauthenticated 25 MiB import, a flood).
+    if ((status === 401 || status === 429) && ((req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined)) reply.header('Connection', 'close');
     return reply.status(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'no such route' } }));
@@ -103,6 +120,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(routes, { services });
   }
   return app;
+}
+
+/**
+ * Every request takes its route's bucket, or a place among the proof-carrying submissions, in the
+ * first hook, before its body is read; organizer routes take their token's bucket once the token
+ * is checked (routes/validation.ts, organizerOnly). Nothing about the caller is looked at.
+ */
+function limitRequests(app: FastifyInstance, options: AppOptions): void {
+  const limiter = options.rateLimits === false ? new NoRateLimits() : new RateLimiter(options.rateLimits);
+  app.decorate('rateLimiter', limiter);
+  app.decorateRequest('organizerToken', null);
+  const proofRetryAfter = Math.ceil((options.publishWindowMs ?? 0) / 1000) + 1;
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.routeOptions.config?.organizer) return;
+    const route = `${req.method} ${req.routeOptions.url ?? '(no route)'}`;
+    if (PROOF_ROUTES.has(route)) {
+      // Released when the answer is sent or the connection closes, whichever comes first.
+      reply.raw.once('close', limiter.admitProof(proofRetryAfter));
+      return;
+    }
+    limiter.takeRoute(route);
+  });
 }
 
 /**

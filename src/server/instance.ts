@@ -86,7 +86,8 @@ export class Instance implements Services {
     const ingest = { verifier: inThreadVerifier(keys), publication: publishAtOnce(db) };
     this.publication = ingest.publication;
     this.sessions = new SessionService({ db, roster, clock, randomBytes, verifier: ingest.verifier });
-    const letters = (this.letters = new LetterService({ db, log, roster, committee, witnesses, clock, ...ingest }));
+    const minGroupSize = async () => (await this.admin.settings()).minGroupSize;
+    const letters = (this.letters = new LetterService({ db, log, roster, committee, witnesses, clock, minGroupSize, ...ingest }));
     const ballots = (this.ballots = new BallotService({ db, log, roster, committee, witnesses, letters, clock, keys, ...ingest }));
     const bundles = (this.bundles = new BundleService({ db, log, roster, letters, ballots, committee, witnesses, keys }));
     this.reveals = new RevealService({ db, log, letters, bundles, committee });
@@ -100,7 +101,8 @@ export class Instance implements Services {
   withIngest(ingest: Ingest): Services {
     const { db, keys, randomBytes } = this.deps;
     const { log, roster, committee, witnesses, clock } = this;
-    const letters = new LetterService({ db, log, roster, committee, witnesses, clock, ...ingest });
+    const minGroupSize = async () => (await this.admin.settings()).minGroupSize;
+    const letters = new LetterService({ db, log, roster, committee, witnesses, clock, minGroupSize, ...ingest });
     const ballots = new BallotService({ db, log, roster, committee, witnesses, letters, clock, keys, ...ingest });
     return {
       publication: ingest.publication,

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { nodeVerificationKeys } from '../node/artifacts.ts';
 import { openSqlite } from './db.ts';
 import { Instance } from './instance.ts';
+import type { InstanceSettings } from './services/admin.ts';
 
 export const DB_FILE = 'undersigned.sqlite';
 
@@ -28,12 +29,12 @@ export async function openInstance(options: OpenOptions): Promise<Instance> {
 }
 
 /** Open, creating the instance on first use; returns the setup token when one was just made. */
-export async function openOrInit(options: OpenOptions & { name?: string; origin?: string }): Promise<{ instance: Instance; setupToken: string | null }> {
+export async function openOrInit(options: OpenOptions & { name?: string; origin?: string; settings?: Partial<InstanceSettings> }): Promise<{ instance: Instance; setupToken: string | null }> {
   const instance = await openInstance(options);
   if (await instance.admin.isInitialized()) {
     await instance.admin.load();
     return { instance, setupToken: null };
   }
-  const { setupToken } = await instance.admin.init({ name: options.name ?? 'Our group', origin: options.origin ?? 'localhost/undersigned' });
+  const { setupToken } = await instance.admin.init({ name: options.name ?? 'Our group', origin: options.origin ?? 'localhost/undersigned', settings: options.settings });
   return { instance, setupToken };
 }

@@ -74,3 +74,15 @@ export function proposalScope(id: string): bigint {
 export function proposalMessage(id: string): bigint {
   return hexToBigint(id);
 }
+
+/**
+ * An instance's default minimum group size (docs/protocol.md §7.3): a letter whose roster has fewer
+ * enrolled members shows its count only at the close, whatever its visibility, since in a small
+ * group a count (or its changes) points at people.
+ */
+export const DEFAULT_MIN_GROUP_SIZE = 5;
+
+/** Whether a letter's count is hidden from the public until its close: by its setting, or by the group's size. */
+export function countHiddenFromPublic(letter: Letter, minGroupSize: number): boolean {
+  return letter.visibility !== 'live' || letter.roster.enrolled < minGroupSize;
+}

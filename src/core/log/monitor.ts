@@ -20,7 +20,7 @@
  */
 import { type CommitteeEntry, type CommitteeState, evaluateCommittee, transportKeys } from '../trustee/committee.ts';
 import { bytesToHex, canonicalJson, hexToBytes } from '../encoding.ts';
-import { letterId as computeLetterId, type Letter } from '../letter/letter.ts';
+import { DEFAULT_MIN_GROUP_SIZE, countHiddenFromPublic, letterId as computeLetterId, type Letter } from '../letter/letter.ts';
 import { ballotId as computeBallotId, type Ballot } from '../ballot/ballot.ts';
 import { checkTallyEntry } from '../ballot/tally.ts';
 import { checkRecordWithoutProof } from '../letter/record.ts';
@@ -168,7 +168,8 @@ interface MemberState {
  * Replay the log's entries (index i at position i; null where withheld) and check each against the
  * protocol's rules. `logKey`, when given, must be the key the `instance-created` entry states.
  */
-export function checkLogRules(entries: readonly (LogEntry | null)[], options: { logKey?: string } = {}): MonitorCheck<{ summary: MonitorSummary }> {
+export function checkLogRules(entries: readonly (LogEntry | null)[], options: { logKey?: string; minGroupSize?: number } = {}): MonitorCheck<{ summary: MonitorSummary }> {
+  const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const members = new Map<number, MemberState>();
   const everAdded = new Set<number>();
   const commitments = new Map<string, number>();
@@ -180,7 +181,8 @@ export function checkLogRules(entries: readonly (LogEntry | null)[], options: { 
   let policy: WitnessPolicy | null = null;
   const ready = new Map<string, CommitteeState>();
   // A withheld body must be a signature of a letter whose count is still hidden: one opened before
-  // it, never closed (a close makes its records public), and not counted live.
+  // it, never closed (a close makes its records public), and not counted live (a live letter of a
+  // group smaller than the instance's minimum group size is not counted live either, §7.3).
   const closedEver = new Set(entries.flatMap((e) => (e?.kind === 'letter-closed' ? [e.letterId] : [])));
   const summary: MonitorSummary = { entries: entries.length, withheld: 0, members: 0, letters: 0, closes: 0, signatures: 0, ballots: 0, ballotCloses: 0, committees: 0, reveals: 0, tallies: 0, policies: 0 };
 
@@ -212,7 +214,7 @@ export function checkLogRules(entries: readonly (LogEntry | null)[], options: { 
       continue;
     }
     if (e === null) {
-      const hiding = [...letters.entries()].some(([id, l]) => !closedEver.has(id) && l.letter.visibility !== 'live');
+      const hiding = [...letters.entries()].some(([id, l]) => !closedEver.has(id) && countHiddenFromPublic(l.letter, minGroupSize));
       if (!hiding) return anomaly('withheld_unexplained', i, `entry ${i}'s body is withheld, but no letter whose count is hidden is open at that point`);
       summary.withheld++;
       continue;

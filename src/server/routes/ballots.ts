@@ -19,7 +19,7 @@ export const ballotSchemas = {
 
 export const ballotRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const { ballots } = services;
-  const organizer = { preValidation: organizerOnly(services.admin) };
+  const organizer = organizerOnly(services.admin);
   app.post('/api/admin/ballots', { ...organizer, schema: ballotSchemas.open }, async (req, reply) => reply.status(201).send(await ballots.open(req.body.ballot)));
   app.post('/api/admin/ballots/:id/close', { ...organizer, schema: ballotSchemas.close }, async (req) => ballots.close(req.params.id));
   app.get('/api/ballots', async () => ({ ballots: await ballots.list() }));

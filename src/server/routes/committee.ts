@@ -27,7 +27,7 @@ export const committeeSchemas = {
 
 export const committeeRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const { committee } = services;
-  app.post('/api/admin/committee', { preValidation: organizerOnly(services.admin), schema: committeeSchemas.create }, async (req, reply) =>
+  app.post('/api/admin/committee', { ...organizerOnly(services.admin), schema: committeeSchemas.create }, async (req, reply) =>
     reply.status(201).send({ trustees: await committee.create(req.body) }),
   );
   app.post('/api/committee/slot', { schema: committeeSchemas.slot }, async (req) => committee.slot(req.body.code));

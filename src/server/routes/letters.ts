@@ -18,6 +18,8 @@ const letterStatus = z.object({
   letter: LetterSchema,
   status: z.enum(['open', 'past-deadline', 'closed']),
   rosterSize: z.number().int(),
+  /** Fewer enrolled members than the instance's minimum group size: the count is shown only at the close. */
+  smallGroup: z.boolean(),
   count: z.number().int().nullable(),
   named: z.array(z.string()).nullable(),
 });
@@ -68,5 +70,5 @@ export const letterRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     reply.status(201).send({ receipt: await letters.submitRecord(req.params.id, req.body.record) }),
   );
   app.post('/api/letters/:id/nullifier', { schema: letterSchemas.nullifier }, async (req) => letters.nullifierState(req.params.id, req.body.nullifier));
-  app.post('/api/admin/letters/:id/close', { preValidation: organizerOnly(services.admin), schema: letterSchemas.close }, async (req) => letters.close(req.params.id));
+  app.post('/api/admin/letters/:id/close', { ...organizerOnly(services.admin), schema: letterSchemas.close }, async (req) => letters.close(req.params.id));
 };

@@ -51,7 +51,7 @@ export const rosterSchemas = {
 };
 
 export const rosterRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  const organizer = { preValidation: organizerOnly(services.admin) };
+  const organizer = organizerOnly(services.admin);
 
   app.post('/api/admin/members', { ...organizer, schema: rosterSchemas.addMember }, async (req, reply) => {
     const [m] = await services.enrollment.addMembers([{ name: req.body.name, extra: req.body.extra }]);

@@ -32,11 +32,27 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
 
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = () => (data) => JSON.stringify(data);
 
-/** Organizer routes (/api/admin/…): the token is checked before anything the request brings. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** On organizer routes, the token that was presented, once checked. */
+    organizerToken: { id: number; expiresAt: string } | null;
+  }
+}
+
+/**
+ * Organizer routes (/api/admin/…), as route options to spread: the token is checked in the first
+ * hook (onRequest), before the body is read or parsed (an unauthenticated 25 MiB import is
+ * refused without reading it), then the token's own rate limit is taken (rate-limits.ts).
+ */
 export function organizerOnly(admin: AdminService) {
-  return async (req: FastifyRequest): Promise<void> => {
-    const h = req.headers.authorization;
-    await admin.checkAdmin(h?.startsWith('Bearer ') ? h.slice(7) : undefined);
+  return {
+    config: { organizer: true },
+    onRequest: async (req: FastifyRequest): Promise<void> => {
+      const h = req.headers.authorization;
+      const token = await admin.checkAdmin(h?.startsWith('Bearer ') ? h.slice(7) : undefined);
+      req.server.rateLimiter.takeOrganizer(token.id);
+      req.organizerToken = token;
+    },
   };
 }
 

@@ -30,6 +30,8 @@ export interface LetterDeps {
   verifier: IngestVerifier;
   publication: Publication;
   clock: Clock;
+  /** The instance's minimum group size (services/admin.ts, DEFAULT_MIN_GROUP_SIZE). */
+  minGroupSize: () => Promise<number>;
 }
 
 export class LetterService {
@@ -94,31 +96,23 @@ export class LetterService {
     return Promise.all(rows.map((r) => this.status(r.id)));
   }
 
-  /** A letter with what its visibility setting lets anyone see now. */
+  /**
+   * A letter with what its visibility setting lets anyone see now. Whatever the setting, a letter
+   * whose roster has fewer enrolled members than the instance's minimum group size shows its count
+   * only at the close (`smallGroup`): in a group of three, "2 of 3" says nearly who.
+   */
   async status(id: string, options: { member?: boolean } = {}) {
     const { letter, row } = await this.get(id);
     const closed = row.closed_idx !== null;
     const state = await this.tally(id);
-    let visible: boolean;
-    switch (letter.visibility) {
-      case 'live':
-        visible = true;
-        break;
-      case 'members':
-        visible = closed || options.member === true;
-        break;
-      case 'at-threshold':
-        visible = closed || state.count >= letter.revealThreshold;
-        break;
-      case 'at-close':
-        visible = closed;
-        break;
-    }
+    const smallGroup = letter.roster.enrolled < (await this.deps.minGroupSize());
+    const visible = closed || (!smallGroup && visibleWhileOpen(letter, state.count, options.member === true));
     return {
       letterId: id,
       letter,
       status: closed ? ('closed' as const) : row.deadline <= this.deps.clock.iso() ? ('past-deadline' as const) : ('open' as const),
       rosterSize: letter.roster.size,
+      smallGroup,
       count: visible ? state.count : null,
       named: visible ? state.named : null,
     };
@@ -243,5 +237,19 @@ function namedMember(record: SignatureRecord, byCommitment: ReadonlyMap<string, 
     return byCommitment.get(commitmentOf(action.named.publicKey)) ?? null;
   } catch {
     return null; // the checker meets the same key and refuses or throws as verifyRecord does
+  }
+}
+
+/** Whether an open letter's visibility setting (docs/protocol.md §7.3) shows its count now. */
+function visibleWhileOpen(letter: Letter, count: number, member: boolean): boolean {
+  switch (letter.visibility) {
+    case 'live':
+      return true;
+    case 'members':
+      return member;
+    case 'at-threshold':
+      return count >= letter.revealThreshold;
+    case 'at-close':
+      return false;
   }
 }
