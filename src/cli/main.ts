@@ -16,6 +16,7 @@ import { instanceCommands } from './commands/instance.ts';
 import { letterCommands } from './commands/letter.ts';
 import { memberCommands } from './commands/member.ts';
 import { monitorCommands } from './commands/monitor.ts';
+import { organizerCommands } from './commands/organizer.ts';
 import { rosterCommands } from './commands/roster.ts';
 import { trusteeCommands } from './commands/trustee.ts';
 import { verifyCommands } from './commands/verify.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
   instanceCommands(program);
+  organizerCommands(program);
   rosterCommands(program);
   memberCommands(program);
   letterCommands(program);
@@ -47,10 +49,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const c of program.commands) {
+  const override = (c: Command): void => {
     c.exitOverride();
-    for (const s of c.commands) s.exitOverride();
-  }
+    c.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -17,17 +17,21 @@ export function instanceCommands(program: Command): void {
     .addOption(dataOption())
     .option('--name <name>', 'name of the group', 'Our group')
     .option('--origin <origin>', 'log origin: a host name and path that identifies this log', 'localhost/undersigned')
-    .option('--new-setup-token', 'make a new setup token for an existing instance')
+    .option('--new-setup-token', 'make a new setup token for an existing instance (older unused ones stop working)')
+    .addOption(minGroupSizeOption())
+    .addOption(organizerTokenDaysOption())
     .action(async (o) => {
       if (o.newSetupToken) {
-        await withInstance(o.data, async (i) => out(`setup token: ${await i.admin.newSetupToken()}`));
+        await withInstance(o.data, async (i) => out(`setup token (one use, 72 hours; any older one no longer works): ${await i.admin.newSetupToken()}`));
         return;
       }
       const instance = await openInstance({ dataDir: o.data });
       try {
-        const { setupToken } = await instance.admin.init({ name: o.name, origin: o.origin });
+        const { setupToken } = await instance.admin.init({ name: o.name, origin: o.origin, settings: settingsOf(o) });
+        const settings = await instance.admin.settings();
         out(`created instance "${o.name}" in ${o.data}`);
         out(`log key: ${instance.log.verifierKey()}`);
+        out(`counts are shown before the close only for groups of at least ${settings.minGroupSize} enrolled members; organizer tokens last ${settings.organizerTokenDays} days`);
         out(`setup token (one use, 72 hours): ${setupToken}`);
       } finally {
         await instance.db.destroy();
@@ -49,19 +53,23 @@ export function instanceCommands(program: Command): void {
     .option('--witness <NAME=URL=KEY>', "a witness that cosigns this log's checkpoints (repeat for each; KEY as `undersigned witness init` printed it)", (v: string, all: string[] = []) => [...all, v])
     .option('--witness-quorum <k>', 'how many witnesses must cosign a checkpoint (default: all)', parseInteger('--witness-quorum', 1, 32))
     .option('--no-witnesses', 'run without the witnesses the log names (logs that this instance has none any more)')
+    .addOption(minGroupSizeOption())
+    .addOption(organizerTokenDaysOption())
+    .option('--no-rate-limits', 'answer every request, however many (for a benchmark; see docs/threat-model.md §4.10)')
     .action(async (o) => {
       const endpoints = witnessEndpoints(o.witness ?? []);
       if (o.witnessQuorum !== undefined && (endpoints.length === 0 || o.witnessQuorum > endpoints.length)) {
         throw new CliError('usage', `--witness-quorum ${o.witnessQuorum} needs at least that many --witness`, 2);
       }
-      const { instance, setupToken } = await openOrInit({ dataDir: o.data });
+      const { instance, setupToken } = await openOrInit({ dataDir: o.data, settings: settingsOf(o) });
+      await instance.admin.configure(settingsOf(o));
       const recorded = await instance.witnesses.policy();
       if (recorded && endpoints.length === 0 && o.witnesses !== false) {
         await instance.db.destroy();
         throw new CliError('witnesses_required', `this instance's log names ${recorded.witnesses.length} witnesses (quorum ${recorded.quorum}): pass each with --witness NAME=URL=KEY, or --no-witnesses to drop them`, 2);
       }
       const witnesses = endpoints.length ? { endpoints, quorum: o.witnessQuorum } : recorded ? null : undefined;
-      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses });
+      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses, rateLimits: o.rateLimits === false ? false : undefined });
       await app.listen({ port: o.port, host: o.host });
       // With --port 0 the system picks the port: print the one actually bound.
       const bound = app.server.address();
@@ -69,6 +77,8 @@ export function instanceCommands(program: Command): void {
       const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
       out(`undersigned is running at ${url}/`);
       out(`data: ${o.data}   log key: ${instance.log.verifierKey()}`);
+      const settings = await instance.admin.settings();
+      out(`minimum group size ${settings.minGroupSize}; organizer tokens last ${settings.organizerTokenDays} days${o.rateLimits === false ? '; NO rate limits' : ''}`);
       const policy = await instance.witnesses.policy();
       if (policy) out(`witnesses: ${policy.quorum} of ${policy.witnesses.length} must cosign each checkpoint (${policy.witnesses.map((w) => w.slice(0, w.indexOf('+'))).join(', ')})`);
       if (setupToken) {
@@ -85,6 +95,12 @@ export function instanceCommands(program: Command): void {
       await new Promise(() => {});
     });
 }
+
+const minGroupSizeOption = () =>
+  new Option('--min-group-size <n>', 'below this many enrolled members, counts are shown only at the close (default 5; kept by the instance)').argParser(parseInteger('--min-group-size', 1, 1_000_000));
+const organizerTokenDaysOption = () =>
+  new Option('--organizer-token-days <days>', 'how long an organizer token lasts (default 30; kept by the instance)').argParser(parseInteger('--organizer-token-days', 1, 3650));
+const settingsOf = (o: { minGroupSize?: number; organizerTokenDays?: number }) => ({ minGroupSize: o.minGroupSize, organizerTokenDays: o.organizerTokenDays });
 
 function witnessEndpoints(options: string[]): WitnessEndpoint[] {
   return options.map((text) => {
