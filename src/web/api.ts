@@ -29,6 +29,8 @@ export interface InstanceInfo {
   verifierKey: string;
   checkpoint: string;
   setupDone: boolean;
+  /** Below this many enrolled members, a letter's count is shown only at the close. */
+  minGroupSize: number;
 }
 
 export interface LetterStatus {
@@ -36,6 +38,8 @@ export interface LetterStatus {
   letter: Letter;
   status: 'open' | 'past-deadline' | 'closed';
   rosterSize: number;
+  /** Fewer enrolled members than the instance's minimum group size: the count is shown only at the close. */
+  smallGroup: boolean;
   count: number | null;
   named: string[] | null;
 }
@@ -45,6 +49,16 @@ export interface WitnessStatus {
   policy: WitnessPolicy | null;
   witnessed: { size: number; checkpoint: string } | null;
   witnesses: { name: string; verifierKey: string; url: string; cosignedSize: number; lastError: string | null; alarm: string | null }[];
+}
+
+/** An organizer token as the server lists it (never the token itself). */
+export interface OrganizerTokenInfo {
+  id: number;
+  createdAt: string;
+  expiresAt: string;
+  expired: boolean;
+  /** The token this page is using. */
+  current: boolean;
 }
 
 export interface IssuedCode {
@@ -114,17 +128,18 @@ export const api = {
   approveReplacement: (token: string, id: number) =>
     json<{ code: string; expiresAt: string }>(`/api/admin/members/${id}/replacement`, { method: 'POST', body: {}, headers: admin(token) }),
   closeLetter: (token: string, id: string) => json<Receipt & { count: number; named: string[] }>(`/api/admin/letters/${id}/close`, { method: 'POST', body: {}, headers: admin(token) }),
-  /** Probe an organizer token: the route checks the token before its (deliberately invalid) member id. */
+  /** Check an organizer token: true if the server takes it, false if it is unknown, revoked or expired. */
   checkAdmin: async (token: string): Promise<boolean> => {
     try {
-      await request('/api/admin/members/0/code', { method: 'POST', body: {}, headers: admin(token) });
+      await request('/api/admin/whoami', { headers: admin(token) });
       return true;
     } catch (e) {
       if (e instanceof ApiFailure && e.status === 401) return false;
-      if (e instanceof ApiFailure && e.status === 400) return true;
       throw e;
     }
   },
+  organizerTokens: (token: string) => json<{ tokens: OrganizerTokenInfo[] }>('/api/admin/tokens', { headers: admin(token) }),
+  revokeOrganizerToken: (token: string, id: number) => json<{ revoked: number }>(`/api/admin/tokens/${id}`, { method: 'DELETE', headers: admin(token) }),
 
   challenge: () => json<{ challenge: string; expiresAt: string }>('/api/session/challenge', { method: 'POST', body: {} }),
   session: (challenge: string, proof: unknown) => json<{ session: string; expiresAt: string }>('/api/session', { method: 'POST', body: { challenge, proof } }),

@@ -25,6 +25,13 @@ export function CountLine({ status, big = false }: { status: LetterStatus; big?:
     );
   }
   let why: string;
+  if (status.smallGroup && status.status !== 'closed') {
+    return (
+      <p className="count hidden" data-testid="count">
+        {t('count.hiddenSmallGroup')}
+      </p>
+    );
+  }
   switch (letter.visibility) {
     case 'members':
       why = app.identityFile && !app.privateKey ? t('count.hiddenMembersLocked') : t('count.hiddenMembers');
@@ -45,7 +52,7 @@ export function CountLine({ status, big = false }: { status: LetterStatus; big?:
 type EnsureSession = ReturnType<typeof useApp>['ensureSession'];
 type SessionProgress = Parameters<EnsureSession>[0];
 
-const membersOnly = (l: LetterStatus) => l.count === null && l.letter.visibility === 'members' && l.status !== 'closed';
+const membersOnly = (l: LetterStatus) => l.count === null && !l.smallGroup && l.letter.visibility === 'members' && l.status !== 'closed';
 
 /**
  * Ask again, with a membership session, for the letters only members may count. A session the

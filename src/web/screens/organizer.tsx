@@ -15,6 +15,7 @@ import { ErrorNotice, Field, Notice, Page, describe, useTask } from '../ui.tsx';
 import { OrganizerNav, RequireOrganizer } from './organizer-shared.tsx';
 import { CommitteeSection } from '../trustee/organizer-committee.tsx';
 import { SheetDownload, useLeaveWarning } from './enrollment-slips.tsx';
+import { TokensSection } from './organizer-tokens.tsx';
 
 /** Members shown per page of the organizer's roster. */
 const PAGE_SIZE = 50;
@@ -243,6 +244,7 @@ function Roster({ token }: { token: string }) {
       </section>
 
       <CommitteeSection token={token} />
+      <TokensSection token={token} />
       <p className="muted small">
         <button type="button" className="link" onClick={() => app.setAdminToken(null)}>
           {t('organizer.forgetToken')}
