@@ -155,7 +155,7 @@ function proverContext(identity: Identity): ProverContext {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'undersigned-http-'));
-  const opened = await openOrInit({ dataDir: dir, name: 'HTTP caucus', origin: 'test.invalid/http', now: () => clock.now });
+  const opened = await openOrInit({ dataDir: dir, name: 'HTTP caucus', origin: 'test.invalid/http', now: () => clock.now, settings: { minGroupSize: 1 } });
   instance = opened.instance;
   setupToken = opened.setupToken!;
   app = await buildApp({ instance, log: (line) => logLines.push(line) });
@@ -435,7 +435,7 @@ describe('refusals leave no trace', () => {
   }
 
   describe('POST /api/session (with a fresh challenge)', () => {
-    // Asking for a challenge writes a row; the refusal is measured from after that.
+    // A challenge is made without writing anything (docs/protocol.md §8).
     const fresh = async () => json(await ok(post('/api/session/challenge', {}))).challenge as string;
     const sessionProof = (challenge: string, overrides: Partial<SemaphoreProof> = {}): SemaphoreProof => ({
       merkleTreeDepth: roster.ref.depth,

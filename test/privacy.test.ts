@@ -103,7 +103,7 @@ const allRows = () => Object.entries(tables).flatMap(([table, rows]) => rows.map
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'undersigned-privacy-'));
-  const opened = await openOrInit({ dataDir: dir, name: 'Privacy caucus', origin: 'test.invalid/privacy', now: () => clock.now });
+  const opened = await openOrInit({ dataDir: dir, name: 'Privacy caucus', origin: 'test.invalid/privacy', now: () => clock.now, settings: { minGroupSize: 1 } });
   instance = opened.instance;
   setupToken = opened.setupToken!;
   app = await buildApp({ instance, log: (line) => logLines.push(line) });
@@ -185,7 +185,7 @@ const anonymousSigners = () => [
 
 describe('the scripted session ran', () => {
   it('the database holds every table the schema declares, with rows from the session', () => {
-    for (const t of ['members', 'enrollment_codes', 'sessions', 'challenges', 'admin_tokens', 'setup_tokens', 'signatures', 'log_entries', 'letters', 'checkpoints', 'meta']) {
+    for (const t of ['members', 'enrollment_codes', 'sessions', 'spent_challenges', 'admin_tokens', 'setup_tokens', 'signatures', 'log_entries', 'letters', 'checkpoints', 'meta']) {
       expect(tables[t], t).toBeDefined();
     }
     expect(tables.members).toHaveLength(4);
@@ -237,7 +237,7 @@ describe('no IP address and no user agent is kept', () => {
 });
 
 describe('nothing links a member to the nullifier of an anonymous signature', () => {
-  const memberTables = ['members', 'enrollment_codes', 'sessions', 'challenges', 'admin_tokens', 'setup_tokens'];
+  const memberTables = ['members', 'enrollment_codes', 'sessions', 'spent_challenges', 'admin_tokens', 'setup_tokens'];
 
   it('an anonymous signature names no member in the signatures table', () => {
     const anonymous = new Set([records.anonymous0, records.anonymous2, records.withdraw2].map((r) => r.proof.nullifier));

@@ -62,8 +62,10 @@ async function startWitness(dir: string, name: string, logKey: string) {
 /**
  * `publishWindowMs`: the server's publication window (0, the default here: publish at once).
  * `witnesses`: names of in-process witnesses to run, all needed (quorum = their number).
+ * `minGroupSize`: the instance's (1 by default here: the journeys run groups of 4 to 6 and show
+ * counts as a larger group's would; the small-group rule has its own tests, test/credentials.test.ts).
  */
-export async function startServer(name = 'Test caucus', options: { publishWindowMs?: number; witnesses?: string[] } = {}): Promise<Server> {
+export async function startServer(name = 'Test caucus', options: { publishWindowMs?: number; witnesses?: string[]; minGroupSize?: number } = {}): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-e2e-'));
   const clock = { offsetMs: 0 };
   const { instance, setupToken } = await openOrInit({
@@ -71,6 +73,7 @@ export async function startServer(name = 'Test caucus', options: { publishWindow
     name,
     origin: 'e2e.invalid/caucus',
     now: () => new Date(Date.now() + clock.offsetMs),
+    settings: { minGroupSize: options.minGroupSize ?? 1 },
   });
   const witnesses: Awaited<ReturnType<typeof startWitness>>[] = [];
   for (const w of options.witnesses ?? []) witnesses.push(await startWitness(join(dir, `witness-${w}`), w, instance.log.verifierKey()));

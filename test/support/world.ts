@@ -30,12 +30,16 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function makeWorld(options: { members?: number; enroll?: number } = {}): Promise<World> {
+/**
+ * `minGroupSize`: the instance's (1 by default here: most tests use a handful of members and count
+ * them live; the small-group rule has its own tests, test/credentials.test.ts).
+ */
+export async function makeWorld(options: { members?: number; enroll?: number; minGroupSize?: number } = {}): Promise<World> {
   const members = options.members ?? 6;
   const enrollCount = options.enroll ?? members;
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-test-'));
   const clock = { now: new Date('2026-11-25T12:00:00Z') };
-  const { instance, setupToken } = await openOrInit({ dataDir: dir, name: 'Test caucus', origin: 'test.invalid/caucus', now: () => clock.now });
+  const { instance, setupToken } = await openOrInit({ dataDir: dir, name: 'Test caucus', origin: 'test.invalid/caucus', now: () => clock.now, settings: { minGroupSize: options.minGroupSize ?? 1 } });
   const names = Array.from({ length: members }, (_, i) => `Member ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? i : ''}`);
   const added = await instance.enrollment.addMembers(names.map((name) => ({ name })));
   const identities: Identity[] = [];
