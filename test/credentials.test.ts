@@ -81,7 +81,7 @@ describe('session challenges are stateless (protocol.md §8)', () => {
   }, 120_000);
 
   it('asking for challenges, body-less as a cross-site form would, stores nothing', async () => {
-    await challenge(); // the instance's session secret is made on the first one
+    await challenge();
     const before = await dump(w.instance);
     for (let i = 0; i < 200; i++) {
       const res = await post(a, '/api/session/challenge');

@@ -58,7 +58,6 @@ export const DEFAULT_RATE_LIMITS: Required<Omit<RateLimitOptions, 'now'>> = {
     'GET /api/roster': { burst: 120, perSecond: 40 },
     'POST /api/session/challenge': { burst: 300, perSecond: 100 },
     'POST /api/enroll': { burst: 120, perSecond: 40 },
-    'POST /api/setup': { burst: 10, perSecond: 1 },
   },
   organizer: { burst: 120, perSecond: 20 },
   proofsInFlight: 2048,

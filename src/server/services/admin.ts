@@ -12,6 +12,7 @@ import { DEFAULT_ORGANIZER_TOKEN_DAYS, type Db, readMeta, upsertMeta } from '../
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors.ts';
 import { hashToken, toBase64Url } from '../tokens.ts';
 import { normalizeName } from './enrollment.ts';
+import { SESSION_SECRET_META } from './sessions.ts';
 import type { LogService } from './log.ts';
 
 const SETUP_LIFETIME_HOURS = 72;
@@ -66,6 +67,7 @@ export class AdminService {
           { key: 'origin', value: options.origin },
           { key: 'name', value: options.name },
           { key: 'signing_key', value: bytesToHex(secretKey) },
+          { key: SESSION_SECRET_META, value: bytesToHex(this.deps.randomBytes(32)) },
           { key: 'min_group_size', value: String(options.settings?.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE) },
           { key: 'organizer_token_days', value: String(options.settings?.organizerTokenDays ?? DEFAULT_ORGANIZER_TOKEN_DAYS) },
         ])

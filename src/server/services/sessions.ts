@@ -26,7 +26,8 @@ import type { RosterService } from './roster.ts';
 const SESSION_LIFETIME_MINUTES = 60;
 const CHALLENGE_LIFETIME_MINUTES = 10;
 const CHALLENGE_TAG = 'undersigned/session-challenge/v1';
-const SECRET_KEY = 'session_secret';
+/** Where the instance keeps its session secret (`meta`): made by `init`, or on the first challenge of an older instance. */
+export const SESSION_SECRET_META = 'session_secret';
 
 export interface SessionDeps {
   db: Db;
@@ -116,15 +117,15 @@ export class SessionService {
   /** The instance's session secret: made once, on the first challenge, and kept in `meta`. */
   private async key(): Promise<Uint8Array> {
     if (this.secret) return this.secret;
-    let hex = await readMeta(this.db, SECRET_KEY);
+    let hex = await readMeta(this.db, SESSION_SECRET_META);
     if (hex === null) {
       // Two processes on one data directory may race: the first write wins and both read it back.
       await this.db
         .insertInto('meta')
-        .values({ key: SECRET_KEY, value: bytesToHex(this.deps.randomBytes(32)) })
+        .values({ key: SESSION_SECRET_META, value: bytesToHex(this.deps.randomBytes(32)) })
         .onConflict((oc) => oc.column('key').doNothing())
         .execute();
-      hex = (await readMeta(this.db, SECRET_KEY))!;
+      hex = (await readMeta(this.db, SESSION_SECRET_META))!;
     }
     this.secret = hexToBytes(hex);
     return this.secret;

@@ -129,7 +129,7 @@ export const en = {
   'tokens.name': 'Token {id}',
   'tokens.current': 'This device',
   'tokens.expired': 'Expired',
-  'tokens.dates': 'Made {made}; expires {expires}.',
+  'tokens.dates': 'Made: {made} · Expires: {expires}',
   'tokens.revoke': 'Revoke',
   'tokens.revokeLabel': 'Revoke token {id}',
   'tokens.confirmRevoke': 'Yes, revoke token {id}',

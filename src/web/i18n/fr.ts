@@ -129,7 +129,7 @@ export const fr: Record<MessageKey, string> = {
   'tokens.name': 'Jeton {id}',
   'tokens.current': 'Cet appareil',
   'tokens.expired': 'Expiré',
-  'tokens.dates': 'Créé le {made} ; expire le {expires}.',
+  'tokens.dates': 'Créé : {made} · Expire : {expires}',
   'tokens.revoke': 'Révoquer',
   'tokens.revokeLabel': 'Révoquer le jeton {id}',
   'tokens.confirmRevoke': 'Oui, révoquer le jeton {id}',
