@@ -106,6 +106,10 @@ describe('session challenges are stateless (protocol.md §8)', () => {
       expect(res.statusCode, forged).toBe(403);
       expect(errorOf(res).code).toBe('challenge_invalid');
     }
+    // In-process callers (no route schema) get the same answer for a malformed one, never a throw.
+    for (const malformed of ['ab', c.toUpperCase(), c + '00']) {
+      await expect(w.instance.sessions.open(malformed, proof)).rejects.toMatchObject({ status: 403, code: 'challenge_invalid' });
+    }
   }, 60_000);
 
   it("another instance's challenge is refused: each instance has its own secret", async () => {

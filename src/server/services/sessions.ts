@@ -94,6 +94,7 @@ export class SessionService {
 
   /** The expiry a challenge carries, once its tag shows that this instance made it. */
   private async challengeExpiry(challenge: string): Promise<string> {
+    if (!/^[0-9a-f]{64}$/.test(challenge)) throw new ApiError(403, 'challenge_invalid', 'a challenge is 64 lowercase hex characters: ask for a new one');
     const bytes = hexToBytes(challenge);
     const body = bytes.subarray(0, 16);
     if (!timingSafeEqual(bytes.subarray(16), await this.tag(body))) {
