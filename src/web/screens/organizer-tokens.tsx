@@ -42,7 +42,7 @@ export function TokensSection({ token }: { token: string }) {
       <p className="muted small">{t('tokens.lead')}</p>
       <ErrorNotice>{load.error}</ErrorNotice>
       <ErrorNotice>{change.error}</ErrorNotice>
-      <ul className="roster" data-testid="organizer-tokens">
+      <ul className="tokens" data-testid="organizer-tokens">
         {(tokens ?? []).map((item) => (
           <li key={item.id} className="card">
             <div className="row">
