@@ -2,8 +2,14 @@
  * The organizer's tokens in a real Chromium (issue #14): the token typed on a new device is
  * checked with GET /api/admin/whoami (no deliberate 400 in the console any more), the roster page
  * lists the organizer tokens and revokes one — another device's, then its own, which signs the page
- * out. axe-core and a screenshot of the tokens section (test-results/screenshots).
+ * out. axe-core and a screenshot of the tokens section (test-results/screenshots). Then the other
+ * side of the group-size rule: in a group below the instance's minimum, the letters page says
+ * why the count of a live letter is hidden.
  */
+import { randomBytes } from 'node:crypto';
+import { identityFromPrivateKey } from '../../src/core/identity/identity.ts';
+import type { World } from '../support/world.ts';
+import { openLetter } from '../support/world.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogs, msg, setUp } from './journey.ts';
@@ -81,5 +87,24 @@ describe.skipIf(!haveChromium)('organizer tokens on the organizer page', () => {
     await tab.page.getByLabel(L['organizer.token'], { exact: true }).waitFor();
     expect(await adminStatus(second.adminToken)).toBe(401);
     expect(await server.instance.admin.listTokens()).toEqual([]);
+  }, 120_000);
+
+  it('below the minimum group size, a live letter says its count waits for the close', async () => {
+    await server.instance.admin.configure({ minGroupSize: 5 });
+    const added = await server.instance.enrollment.addMembers(['Ann', 'Ben', 'Cy'].map((name) => ({ name })));
+    const identities = [];
+    for (const m of added) {
+      const id = identityFromPrivateKey(new Uint8Array(randomBytes(32)));
+      await server.instance.enrollment.enroll(m.code, id.commitment.toString());
+      identities.push(id);
+    }
+    const letter = await openLetter({ instance: server.instance, identities } as unknown as World, { deadline: new Date(Date.now() + 7 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    await letter.sign(1, { action: 'support', display: 'anonymous', seq: 1 });
+    const tab = await newTab(browser);
+    await tab.page.goto(`${server.url}/letters`);
+    await tab.page.getByText(L['count.hiddenSmallGroup']).waitFor();
+    await checkScreen(tab.page, 'letters-small-group', screens);
+    expect(screens.get('letters-small-group')).toEqual([]);
+    expect(tab.problems).toEqual([]);
   }, 120_000);
 });
