@@ -303,6 +303,13 @@ describe('rate limits bound work per route, per organizer token, and by proofs i
     expect((await get(a, '/api/log/checkpoint')).statusCode).toBe(200);
   });
 
+  it('one knob scales every limit (serve --rate-limit-scale): twice the burst at scale 2', async () => {
+    const a = await app(w.instance, { rateLimits: { routes: { 'GET /api/log/checkpoint': { burst: 3, perSecond: 0.5 } }, scale: 2, now: () => clock.ms } });
+    for (let i = 0; i < 6; i++) expect((await get(a, '/api/log/checkpoint')).statusCode).toBe(200);
+    expect((await get(a, '/api/log/checkpoint')).statusCode).toBe(429);
+    await expect(buildApp({ instance: w.instance, log: () => {}, rateLimits: { scale: 0 } })).rejects.toThrow(/scale/);
+  });
+
   it("the limiter's memory is bounded by the routes, not by the callers or the URLs", async () => {
     const a = await app(w.instance, { rateLimits: { now: () => clock.ms } });
     for (let i = 0; i < 300; i++) await get(a, `/api/roster/members/${i + 1}`, { 'x-forwarded-for': `198.51.100.${i % 256}`, 'user-agent': `probe ${i}` });

@@ -36,6 +36,11 @@ export interface RateLimitOptions {
   organizer?: Bucket;
   /** Proof-carrying submissions handled at once, over all of them. */
   proofsInFlight?: number;
+  /**
+   * Every bucket (burst and rate) and the in-flight bound multiplied by this (default 1): one knob
+   * for a large group (`serve --rate-limit-scale 20` for a union of 50,000) or a small machine.
+   */
+  scale?: number;
   /** Monotonic milliseconds (injected in tests). */
   now?: () => number;
 }
@@ -47,7 +52,7 @@ export const PROOF_ROUTES: ReadonlySet<string> = new Set(['POST /api/letters', '
  * Defaults: generous for people, tight for the routes that rebuild large answers. A caucus of a
  * few hundred members never meets them; a script asking for a bundle in a loop does.
  */
-export const DEFAULT_RATE_LIMITS: Required<Omit<RateLimitOptions, 'now'>> = {
+export const DEFAULT_RATE_LIMITS: Required<Omit<RateLimitOptions, 'now' | 'scale'>> = {
   route: { burst: 600, perSecond: 200 },
   routes: {
     'GET /api/letters/:id/bundle': { burst: 30, perSecond: 10 },
@@ -98,14 +103,24 @@ export class RateLimiter {
   private readonly routeBuckets = new Map<string, TokenBucket>();
   private readonly organizerBuckets = new Map<number, TokenBucket>();
   private inFlight = 0;
-  private readonly options: Required<RateLimitOptions>;
+  private readonly options: Required<Omit<RateLimitOptions, 'scale'>>;
 
   constructor(options: RateLimitOptions = {}) {
-    this.options = { ...DEFAULT_RATE_LIMITS, now: () => performance.now(), ...options, routes: { ...DEFAULT_RATE_LIMITS.routes, ...options.routes } };
-    for (const [name, b] of Object.entries({ route: this.options.route, organizer: this.options.organizer, ...this.options.routes })) {
+    const k = options.scale ?? 1;
+    if (!(k > 0 && Number.isFinite(k))) throw new RangeError(`rate limit scale must be a positive number, not ${k}`);
+    const scaled = (b: Bucket): Bucket => ({ burst: Math.max(1, Math.round(b.burst * k)), perSecond: b.perSecond * k });
+    const merged = { ...DEFAULT_RATE_LIMITS, now: () => performance.now(), ...options, routes: { ...DEFAULT_RATE_LIMITS.routes, ...options.routes } };
+    for (const [name, b] of Object.entries({ route: merged.route, organizer: merged.organizer, ...merged.routes })) {
       if (!(b.burst >= 1 && b.perSecond > 0)) throw new RangeError(`rate limit ${name}: burst must be ≥ 1 and perSecond > 0`);
     }
-    if (!(this.options.proofsInFlight >= 1)) throw new RangeError('rate limit proofsInFlight must be ≥ 1');
+    if (!(merged.proofsInFlight >= 1)) throw new RangeError('rate limit proofsInFlight must be ≥ 1');
+    this.options = {
+      now: merged.now,
+      route: scaled(merged.route),
+      organizer: scaled(merged.organizer),
+      routes: Object.fromEntries(Object.entries(merged.routes).map(([r, b]) => [r, scaled(b)])),
+      proofsInFlight: Math.max(1, Math.round(merged.proofsInFlight * k)),
+    };
   }
 
   /** A request to `route` (`METHOD /pattern`) by anyone: throws RateLimited when its bucket is empty. */

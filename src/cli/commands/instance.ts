@@ -56,6 +56,12 @@ export function instanceCommands(program: Command): void {
     .addOption(minGroupSizeOption())
     .addOption(organizerTokenDaysOption())
     .option('--no-rate-limits', 'answer every request, however many (for a benchmark; see docs/threat-model.md §4.10)')
+    .addOption(
+      new Option('--rate-limit-scale <x>', 'multiply every rate limit by x (a large group: 10 or more; docs/api.md, Rate limits)')
+        .default(1)
+        .argParser(parseScale)
+        .env('UNDERSIGNED_RATE_LIMIT_SCALE'),
+    )
     .action(async (o) => {
       const endpoints = witnessEndpoints(o.witness ?? []);
       if (o.witnessQuorum !== undefined && (endpoints.length === 0 || o.witnessQuorum > endpoints.length)) {
@@ -69,7 +75,7 @@ export function instanceCommands(program: Command): void {
         throw new CliError('witnesses_required', `this instance's log names ${recorded.witnesses.length} witnesses (quorum ${recorded.quorum}): pass each with --witness NAME=URL=KEY, or --no-witnesses to drop them`, 2);
       }
       const witnesses = endpoints.length ? { endpoints, quorum: o.witnessQuorum } : recorded ? null : undefined;
-      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses, rateLimits: o.rateLimits === false ? false : undefined });
+      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses, rateLimits: o.rateLimits === false ? false : { scale: o.rateLimitScale } });
       await app.listen({ port: o.port, host: o.host });
       // With --port 0 the system picks the port: print the one actually bound.
       const bound = app.server.address();
@@ -78,7 +84,7 @@ export function instanceCommands(program: Command): void {
       out(`undersigned is running at ${url}/`);
       out(`data: ${o.data}   log key: ${instance.log.verifierKey()}`);
       const settings = await instance.admin.settings();
-      out(`minimum group size ${settings.minGroupSize}; organizer tokens last ${settings.organizerTokenDays} days${o.rateLimits === false ? '; NO rate limits' : ''}`);
+      out(`minimum group size ${settings.minGroupSize}; organizer tokens last ${settings.organizerTokenDays} days${o.rateLimits === false ? '; NO rate limits' : o.rateLimitScale !== 1 ? `; rate limits ×${o.rateLimitScale}` : ''}`);
       const policy = await instance.witnesses.policy();
       if (policy) out(`witnesses: ${policy.quorum} of ${policy.witnesses.length} must cosign each checkpoint (${policy.witnesses.map((w) => w.slice(0, w.indexOf('+'))).join(', ')})`);
       if (setupToken) {
@@ -100,6 +106,11 @@ const minGroupSizeOption = () =>
   new Option('--min-group-size <n>', 'below this many enrolled members, counts are shown only at the close (default 5; kept by the instance)').argParser(parseInteger('--min-group-size', 1, 1_000_000));
 const organizerTokenDaysOption = () =>
   new Option('--organizer-token-days <days>', 'how long an organizer token lasts (default 30; kept by the instance)').argParser(parseInteger('--organizer-token-days', 1, 3650));
+function parseScale(value: string): number {
+  const x = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(x >= 0.1 && x <= 1000)) throw new CliError('usage', `--rate-limit-scale must be a number from 0.1 to 1000, not "${value}"`, 2);
+  return x;
+}
 const settingsOf = (o: { minGroupSize?: number; organizerTokenDays?: number }) => ({ minGroupSize: o.minGroupSize, organizerTokenDays: o.organizerTokenDays });
 
 function witnessEndpoints(options: string[]): WitnessEndpoint[] {
