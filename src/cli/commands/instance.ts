@@ -25,8 +25,9 @@ export function instanceCommands(program: Command): void {
       }
       const instance = await openInstance({ dataDir: o.data });
       try {
+        const halfMade = await instance.admin.isHalfMade();
         const { setupToken } = await instance.admin.init({ name: o.name, origin: o.origin });
-        out(`created instance "${o.name}" in ${o.data}`);
+        out(halfMade ? `finished the instance in ${o.data}, whose creation had been interrupted (its name and log key are the ones it had)` : `created instance "${o.name}" in ${o.data}`);
         out(`log key: ${instance.log.verifierKey()}`);
         out(`setup token (one use, 72 hours): ${setupToken}`);
       } finally {

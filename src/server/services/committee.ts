@@ -31,10 +31,11 @@ export class CommitteeService {
       throw badRequest('bad_committee', 'a committee has 1 to 50 trustees and a threshold k from 1 to their number');
     }
     if (options.k < 2 && n > 1) throw badRequest('bad_committee', 'a threshold of 1 lets any single trustee reveal names: choose k ≥ 2');
-    const existing = await this.db.selectFrom('trustee_slots').select('idx').executeTakeFirst();
-    if (existing || (await this.entries()).length) throw conflict('committee_exists', 'this instance already has a trustee committee');
     const out: { index: number; name: string; code: string }[] = [];
     await this.db.transaction().execute(async (trx) => {
+      // Checked in the transaction that creates it: two requests at once make one committee and one 409.
+      const existing = await trx.selectFrom('trustee_slots').select('idx').executeTakeFirst();
+      if (existing || (await this.entries(trx)).length) throw conflict('committee_exists', 'this instance already has a trustee committee');
       for (const [i, name] of options.trustees.entries()) {
         const code = Buffer.from(randomBytes(10)).toString('hex').toUpperCase().match(/.{4}/g)!.join('-');
         await trx.insertInto('trustee_slots').values({ idx: i + 1, name, code_hash: hashCode(code), transport_key: null, proof: null }).execute();
