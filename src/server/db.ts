@@ -42,6 +42,8 @@ export interface Tables {
   votes: { ballot_id: string; log_idx: number; nullifier: string; seq: number };
   trustee_slots: { idx: number; name: string; code_hash: string; transport_key: string | null; proof: string | null };
   challenges: { challenge: string; expires_at: string; used: number };
+  /** Which log entries are about which member (member-* entries): GET /api/roster/members/:id reads one member's without a scan. */
+  member_events: { member_id: number; idx: number };
 }
 
 export type Db = Kysely<Tables>;
@@ -150,6 +152,18 @@ const migrations: Record<string, Migration> = {
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('votes_pk', ['ballot_id', 'nullifier', 'seq'])
         .execute();
+    },
+  },
+  '0004-member-events': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('member_events')
+        .addColumn('member_id', 'integer', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('member_events_pk', ['member_id', 'idx'])
+        .execute();
+      // The entries already on the log (their body holds the member's id).
+      await sql`INSERT INTO member_events (member_id, idx) SELECT json_extract(body, '$.member'), idx FROM log_entries WHERE kind LIKE 'member-%'`.execute(db);
     },
   },
 };

@@ -36,6 +36,8 @@ export interface LetterDeps {
 export class LetterService {
   private readonly db: Db;
   private readonly log: LogService;
+  /** Counts by letter, with the log size (or the close) they were counted at: `cachedTally`. */
+  private readonly tallies = new Map<string, { size: number; closed: boolean; state: Awaited<ReturnType<LetterService['tally']>> }>();
 
   constructor(private readonly deps: LetterDeps) {
     this.db = deps.db;
@@ -91,15 +93,16 @@ export class LetterService {
   }
 
   async list() {
-    const rows = await this.db.selectFrom('letters').selectAll().orderBy('opened_idx', 'desc').execute();
-    return Promise.all(rows.map((r) => this.status(r.id)));
+    const rows = await this.db.selectFrom('letters').select('id').orderBy('opened_idx', 'desc').execute();
+    const size = await this.log.size();
+    return Promise.all(rows.map((r) => this.status(r.id, {}, size)));
   }
 
   /** A letter with what its visibility setting lets anyone see now. */
-  async status(id: string, options: { member?: boolean } = {}) {
+  async status(id: string, options: { member?: boolean } = {}, logSize?: number) {
     const { letter, row } = await this.get(id);
     const closed = row.closed_idx !== null;
-    const state = await this.tally(id);
+    const state = await this.cachedTally(id, closed, logSize ?? (await this.log.size()));
     let visible: boolean;
     switch (letter.visibility) {
       case 'live':
@@ -223,6 +226,19 @@ export class LetterService {
       await trx.updateTable('letters').set({ closed_idx: receipt.index }).where('id', '=', id).execute();
       return { ...receipt, ...result };
     });
+  }
+
+  /**
+   * `tally` kept per letter and log size, read outside any transaction (GET /api/letters shows every
+   * letter's count: without this, each request counted every letter's records again). A closed
+   * letter's count never changes, so it is kept whatever the size.
+   */
+  private async cachedTally(id: string, closed: boolean, size: number) {
+    const kept = this.tallies.get(id);
+    if (kept && (kept.closed || kept.size === size)) return kept.state;
+    const state = await this.tally(id);
+    this.tallies.set(id, { size, closed, state });
+    return state;
   }
 
   /** Latest action per nullifier, from the stored records of a letter. */

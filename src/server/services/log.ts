@@ -87,6 +87,9 @@ export class LogService {
       if (e.kind.startsWith('member-')) lastRosterEvent = firstIndex + i;
     });
     if (lastRosterEvent >= 0) await upsertMeta(db, 'roster_idx', String(lastRosterEvent));
+    // The member index (db.ts `member_events`), in the same transaction as the entries.
+    const memberRows = entries.flatMap((e, i) => ('member' in e && e.kind.startsWith('member-') ? [{ member_id: e.member, idx: firstIndex + i }] : []));
+    for (const chunk of chunks(memberRows, INSERT_BATCH)) await db.insertInto('member_events').values(chunk).execute();
     for (const h of leafHashes) this.tree.append(h);
     const size = this.tree.size;
     const checkpoint = await this.signCheckpoint(size, this.tree.root(), db);
