@@ -178,7 +178,12 @@ async function must(res: { status: number; body: unknown } | 'gone', what: strin
 
 /** A fresh instance with the signers enrolled and the letter open, as the records expect. */
 async function setUp(server: ServerProcess, r: ChaosRecords, w: Workload): Promise<void> {
-  const token = /setup#([A-Za-z0-9_-]+)/.exec(server.output().stdout)?.[1];
+  // The setup link is printed a few lines after the line that says the server is running.
+  let token: string | undefined;
+  for (let waited = 0; !token && waited < 10_000; waited += 50) {
+    token = /setup#([A-Za-z0-9_-]+)/.exec(server.output().stdout)?.[1];
+    if (!token) await sleep(50);
+  }
   if (!token) throw new Error('the first start printed no setup link');
   w.adminToken = ((await must(await post(server.url, 'api/setup', { token }), 'setup')) as { adminToken: string }).adminToken;
   w.verifierKey = ((await (await fetch(`${server.url}api/instance`)).json()) as { verifierKey: string }).verifierKey;
@@ -213,6 +218,14 @@ async function main(): Promise<number> {
   const counts = { kills: 0, restartFailures: 0 };
   const w = new Workload(records);
   let server = await startServer(dataDir, ['--publish-window', '1']);
+  // Stopped from outside: the server goes too, and the data directory.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      server.child.kill('SIGKILL');
+      if (!o.keep) rmSync(dataDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     await setUp(server, records, w);
     const check = new StoredLogCheck(join(dataDir, DB_FILE), w.verifierKey);
