@@ -117,15 +117,19 @@ describe('one transaction for every check-then-append', () => {
 });
 
 describe('cheapest check first on POST /api/letters/:id/reveals', () => {
-  it('an entry whose trustee signature does not verify is refused before any bundle is built', async () => {
+  it('an entry whose trustee signature does not verify is refused before any bundle is built or the key generation replayed', async () => {
     const forged = structuredClone(reveals[0]);
     forged.signature.s = (forged.signature.s[0] === '0' ? '1' : '0') + forged.signature.s.slice(1);
+    await world.instance.committee.status(); // the complete committee, read once
     const built = vi.spyOn(world.instance.bundles, 'letter');
+    const replayed = vi.spyOn(world.instance.committee as unknown as { replay: () => Promise<unknown> }, 'replay');
     try {
       expect(await codeOf(world.instance.reveals.submitReveal(letterId, forged))).toBe('unsigned_reveal');
       expect(built).not.toHaveBeenCalled();
+      expect(replayed).not.toHaveBeenCalled();
     } finally {
       built.mockRestore();
+      replayed.mockRestore();
     }
   });
 

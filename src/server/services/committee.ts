@@ -19,6 +19,9 @@ import type { LogService } from './log.ts';
 const hashCode = (code: string) => bytesToHex(sha256(utf8ToBytes(code.toUpperCase().replace(/[\s-]/g, ''))));
 
 export class CommitteeService {
+  /** `read` once the key generation is complete (it never changes after). */
+  private final: Awaited<ReturnType<CommitteeService['replay']>> | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly log: LogService,
@@ -103,8 +106,20 @@ export class CommitteeService {
     return (await this.read(db)).state;
   }
 
-  /** The entries, their evaluation and whether the key is on the log: one read, one replay. */
+  /**
+   * The entries, their evaluation and whether the key is on the log: one read, one replay. Once the
+   * key is on the log nothing more is accepted (one committee per instance), so that answer is kept
+   * for good: public routes (a reveal, a proposal, GET /api/committee) no longer replay the key
+   * generation, a scan of the log and every contribution's proofs, on each request.
+   */
   private async read(db = this.db) {
+    if (this.final) return this.final;
+    const read = await this.replay(db);
+    if (read.ready && db === this.db) this.final = read;
+    return read;
+  }
+
+  private async replay(db: Db) {
     const entries = await this.entries(db);
     const ready = entries.some((e) => e.entry.kind === 'committee-ready');
     if (!entries.length) return { entries, state: null, ready };
