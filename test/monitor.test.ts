@@ -116,7 +116,7 @@ describe('undersigned monitor against a lying server', () => {
       name: 'a letter closed twice',
       lie: async (instance) => {
         const [close] = await servedEntries(closedIndex, closedIndex + 1);
-        await instance.log.append(close.entry!);
+        await instance.db.transaction().execute((trx) => instance.log.append(close.entry!, trx));
       },
       code: 'letter_closed_twice',
       index: () => size,
@@ -124,7 +124,7 @@ describe('undersigned monitor against a lying server', () => {
     {
       name: 'a signature for a letter after its close',
       lie: async (instance) => {
-        await instance.log.append({ kind: 'signature', letterId: letter.id, record: records[1] });
+        await instance.db.transaction().execute((trx) => instance.log.append({ kind: 'signature', letterId: letter.id, record: records[1] }, trx));
       },
       code: 'entry_after_close',
       index: () => size,
@@ -139,7 +139,7 @@ describe('undersigned monitor against a lying server', () => {
       name: 'a forked log: the saved size with another root',
       lie: async (instance) => {
         await truncate(instance, size - 1);
-        await instance.log.append({ kind: 'member-added', member: 99, name: 'Mallory' });
+        await instance.db.transaction().execute((trx) => instance.log.append({ kind: 'member-added', member: 99, name: 'Mallory' }, trx));
       },
       code: 'fork',
       index: () => size,

@@ -140,7 +140,7 @@ describe('the trustee daemon against lying servers', () => {
   it('Ana’s acknowledgement logged a second time: ALARM naming both indexes, exit 1', async () => {
     const replayed = await copyOf('replayed-ack');
     const ack = (await replayed.committee.entries()).find((x) => x.entry.kind === 'dkg-ack' && x.entry.trustee === 1)!;
-    const again = await replayed.log.append(ack.entry);
+    const again = await replayed.db.transaction().execute((trx) => replayed.log.append(ack.entry, trx));
     const lying = await serve(replayed);
     const r = await cli(['run', '--once', '--server', lying, '--share', share]);
     expect(r.code, r.stdout + r.stderr).toBe(1);

@@ -110,7 +110,7 @@ describe('a witness that monitors the log it cosigns', () => {
     const entries = (await world.instance.log.entries(0, await logSize(), async () => false)).map((e) => e.entry as LogEntry);
     const close = entries.find((e) => e.kind === 'letter-closed')!;
     const cosigned = witness.latest(world.instance.log.origin)!.size;
-    const forged = await world.instance.log.append(close);
+    const forged = await world.instance.db.transaction().execute((trx) => world.instance.log.append(close, trx));
     const index = forged.index;
     expect(index).toBe(entries.length);
 
@@ -126,7 +126,7 @@ describe('a witness that monitors the log it cosigns', () => {
   }, 60_000);
 
   it('refuses every later checkpoint of that log (422, the same anomaly), even one the log appends honestly after', async () => {
-    await world.instance.log.append({ kind: 'member-added', member: 50, name: 'Nadia' });
+    await world.instance.db.transaction().execute((trx) => world.instance.log.append({ kind: 'member-added', member: 50, name: 'Nadia' }, trx));
     const checkpoint = await world.instance.log.latestCheckpoint();
     const oldSize = witness.latest(world.instance.log.origin)!.size;
     const proof = (await world.instance.log.consistency(oldSize, await logSize())).map((h) => new Uint8Array(Buffer.from(h, 'hex')));

@@ -26,6 +26,9 @@ export async function withInstance<T>(dataDir: string, fn: (instance: Instance) 
   if (!(await instance.admin.isInitialized())) {
     throw new CliError('not_initialized', `no instance in ${dataDir}: run \`undersigned init --data ${dataDir}\` first`);
   }
+  if (await instance.admin.isHalfMade()) {
+    throw new CliError('half_made', `the instance in ${dataDir} was interrupted while it was being created: run \`undersigned init --data ${dataDir}\` to finish it`);
+  }
   await instance.admin.load();
   try {
     return await fn(instance);

@@ -48,6 +48,8 @@ export interface Tables {
    * challenge would have expired anyway, so a replay is always caught.
    */
   spent_challenges: { challenge: string; expires_at: string };
+  /** Which log entries are about which member (member-* entries): GET /api/roster/members/:id reads one member's without a scan. */
+  member_events: { member_id: number; idx: number };
 }
 
 export type Db = Kysely<Tables>;
@@ -183,6 +185,18 @@ const migrations: Record<string, Migration> = {
       const expires = iso(new Date(now.getTime() + DEFAULT_ORGANIZER_TOKEN_DAYS * 86_400_000));
       await sql`INSERT INTO admin_tokens (token_hash, created_at, expires_at) SELECT token_hash, ${iso(now)}, ${expires} FROM admin_tokens_old`.execute(db);
       await db.schema.dropTable('admin_tokens_old').execute();
+    },
+  },
+  '0005-member-events': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('member_events')
+        .addColumn('member_id', 'integer', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('member_events_pk', ['member_id', 'idx'])
+        .execute();
+      // The entries already on the log (their body holds the member's id).
+      await sql`INSERT INTO member_events (member_id, idx) SELECT json_extract(body, '$.member'), idx FROM log_entries WHERE kind LIKE 'member-%'`.execute(db);
     },
   },
 };

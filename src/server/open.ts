@@ -31,6 +31,8 @@ export async function openInstance(options: OpenOptions): Promise<Instance> {
 /** Open, creating the instance on first use; returns the setup token when one was just made. */
 export async function openOrInit(options: OpenOptions & { name?: string; origin?: string; settings?: Partial<InstanceSettings> }): Promise<{ instance: Instance; setupToken: string | null }> {
   const instance = await openInstance(options);
+  // An instance half made by an older version is finished here, with a new setup token to show.
+  if (await instance.admin.isHalfMade()) return { instance, setupToken: (await instance.admin.finishInit()).setupToken };
   if (await instance.admin.isInitialized()) {
     await instance.admin.load();
     return { instance, setupToken: null };

@@ -141,7 +141,7 @@ describe.skipIf(!haveChromium)('trustee key words and alarms, in a real browser'
 
   it('a second copy of the trustee’s acknowledgement on the log: a red alarm with its index, nothing more done; in French at 360 px', async () => {
     const ack = (await server.instance.committee.entries()).find((e) => e.entry.kind === 'dkg-ack' && e.entry.trustee === 1)!;
-    const again = await server.instance.log.append(ack.entry);
+    const again = await server.instance.db.transaction().execute((trx) => server.instance.log.append(ack.entry, trx));
     const page = tess.page;
     await page.getByRole('button', { exact: true, name: en['trustee.refresh'] }).click();
     const alarm = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: en['trustee.alarmTitle'] }) });

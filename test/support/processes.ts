@@ -3,7 +3,7 @@
  * an instance served over real HTTP on loopback, a copy of an instance's database opened as a
  * second instance with the same log key (a lying server's), and witnesses on loopback.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,4 +95,49 @@ export async function startWitness(dir: string, name: string, logVkey: string): 
       witness.close();
     },
   };
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:port/ */
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What it has printed on stdout and stderr so far. */
+  output(): { stdout: string; stderr: string };
+}
+
+/**
+ * `undersigned serve --data dataDir --port 0 ...extra` as a real process (without the caller's PORT,
+ * HOST, UNDERSIGNED_*), resolved with its URL once it prints the port it bound; rejected if it
+ * exits first or is not ready within `timeoutMs`.
+ */
+export function startServer(dataDir: string, extra: string[] = [], timeoutMs = 60_000): Promise<ServerProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['PORT', 'HOST', 'UNDERSIGNED_SERVER', 'UNDERSIGNED_IDENTITY', 'UNDERSIGNED_PASSPHRASE', 'UNDERSIGNED_PUBLISH_WINDOW']) delete env[k];
+  const child = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', ...extra], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    // Not ready in time: killed, and rejected once it is gone.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      void exited.then(() => reject(new Error(`the server was not ready within ${timeoutMs} ms:\n${stdout}\n${stderr}`)));
+    }, timeoutMs);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /undersigned is running at (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(stdout);
+      if (m && m[2] !== '0') {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], exited, output: () => ({ stdout, stderr }) });
+      }
+    });
+    child.on('error', reject);
+    void exited.then(({ code, signal }) => {
+      if (signal === 'SIGKILL') return; // killed by the timer above, which rejects
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code ?? signal}) before it was ready:\n${stdout}\n${stderr}`));
+    });
+  });
 }

@@ -27,9 +27,10 @@ export function instanceCommands(program: Command): void {
       }
       const instance = await openInstance({ dataDir: o.data });
       try {
+        const halfMade = await instance.admin.isHalfMade();
         const { setupToken } = await instance.admin.init({ name: o.name, origin: o.origin, settings: settingsOf(o) });
         const settings = await instance.admin.settings();
-        out(`created instance "${o.name}" in ${o.data}`);
+        out(halfMade ? `finished the instance in ${o.data}, whose creation had been interrupted (its name and log key are the ones it had)` : `created instance "${o.name}" in ${o.data}`);
         out(`log key: ${instance.log.verifierKey()}`);
         out(`counts are shown before the close only for groups of at least ${settings.minGroupSize} enrolled members; organizer tokens last ${settings.organizerTokenDays} days`);
         out(`setup token (one use, 72 hours): ${setupToken}`);

@@ -86,14 +86,26 @@ export interface RevealInput {
   byCommitment: ReadonlyMap<string, RosterMember>;
 }
 
-/** Check one trustee's reveal entry; returns its partials as points by nullifier. */
-export function checkRevealEntry(input: Omit<RevealInput, 'entries' | 'count' | 'threshold' | 'k' | 'byCommitment'>, e: RevealEntry): Check<{ D: Map<string, Point> }> {
+/**
+ * The first and cheapest part of `checkRevealEntry`: the entry is for this letter and committee,
+ * and signed by the trustee it names (one Schnorr verification; nothing about the sealed records).
+ * A server runs it before anything costly, so an unsigned entry costs it almost nothing.
+ */
+export function checkRevealSigner(input: { letterId: string; committeeId: string; publicShares: readonly Point[]; transportKeys: readonly Point[] }, e: RevealEntry): Check<object> {
   if (e.letterId !== input.letterId || e.committeeId !== input.committeeId) return fail('bad_reveal', `trustee ${e.trustee}: partials for another letter or committee`);
   const Y = input.publicShares[e.trustee - 1];
   const E = input.transportKeys[e.trustee - 1];
   if (!Y || !E) return fail('bad_reveal', `trustee ${e.trustee} is not on the committee`);
   const { signature, ...body } = e;
   if (!trusteeVerify(E, 'reveal', body, signature)) return fail('unsigned_reveal', `an entry in the name of trustee ${e.trustee} is not signed by them`);
+  return pass({});
+}
+
+/** Check one trustee's reveal entry; returns its partials as points by nullifier. */
+export function checkRevealEntry(input: Omit<RevealInput, 'entries' | 'count' | 'threshold' | 'k' | 'byCommitment'>, e: RevealEntry): Check<{ D: Map<string, Point> }> {
+  const signed = checkRevealSigner(input, e);
+  if (!signed.ok) return signed;
+  const Y = input.publicShares[e.trustee - 1];
   const wanted = new Map(input.sealed.map((s) => [s.nullifier, s]));
   if (e.partials.length !== wanted.size) return fail('bad_reveal', `trustee ${e.trustee}: partials must cover exactly the ${wanted.size} sealed signatures`);
   const out = new Map<string, Point>();

@@ -6,6 +6,6 @@ import { idParams } from './validation.ts';
 export const bundleSchemas = { bundle: { params: idParams } };
 
 export const bundleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  app.get('/api/letters/:id/bundle', { schema: bundleSchemas.bundle }, async (req) => services.bundles.letter(req.params.id));
+  app.get('/api/letters/:id/bundle', { schema: bundleSchemas.bundle }, async (req, reply) => reply.type('application/json; charset=utf-8').send(await services.bundles.letterJson(req.params.id)));
   app.get('/api/ballots/:id/bundle', { schema: bundleSchemas.bundle }, async (req) => services.bundles.procedure(req.params.id));
 };

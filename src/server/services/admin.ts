@@ -47,12 +47,27 @@ export class AdminService {
     this.db = deps.db;
   }
 
+  /** Whether the instance exists (its key is stored), even half made (see `isHalfMade`). */
   async isInitialized(): Promise<boolean> {
     return (await readMeta(this.db, 'origin')) !== null;
   }
 
-  /** Create the instance: its log signing key, the first log entry and a one-time setup token. */
+  /**
+   * An instance created by an older version whose `init` was interrupted (a crash between its two
+   * commits: metadata, then the first log entry): its key is stored but its log has no first entry, so it answered 503 to
+   * everything and refused a second `init`. `finishInit` completes it.
+   */
+  async isHalfMade(): Promise<boolean> {
+    return (await this.isInitialized()) && (await this.deps.log.size()) === 0;
+  }
+
+  /**
+   * Create the instance: its log signing key, the first log entry and a one-time setup token, in
+   * ONE transaction (a crash leaves either nothing or a whole instance). On a half-made instance
+   * (`isHalfMade`) this finishes it with the key and name it already has.
+   */
   async init(options: { name: string; origin: string; settings?: Partial<InstanceSettings> }): Promise<{ setupToken: string }> {
+    if (await this.isHalfMade()) return this.finishInit();
     if (await this.isInitialized()) throw conflict('already_initialized', 'this instance already exists');
     if (!/^[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/.test(options.origin)) {
       throw badRequest('bad_origin', 'the log origin is a host name like example.org/caucus');
@@ -60,32 +75,64 @@ export class AdminService {
     const secretKey = this.deps.randomBytes(32);
     const publicKey = ed25519.getPublicKey(secretKey);
     const setupToken = toBase64Url(this.deps.randomBytes(24));
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('meta')
-        .values([
-          { key: 'origin', value: options.origin },
-          { key: 'name', value: options.name },
-          { key: 'signing_key', value: bytesToHex(secretKey) },
-          { key: SESSION_SECRET_META, value: bytesToHex(this.deps.randomBytes(32)) },
-          { key: 'min_group_size', value: String(options.settings?.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE) },
-          { key: 'organizer_token_days', value: String(options.settings?.organizerTokenDays ?? DEFAULT_ORGANIZER_TOKEN_DAYS) },
-        ])
-        .execute();
-      await trx.insertInto('setup_tokens').values({ token_hash: hashToken(setupToken), expires_at: this.deps.clock.later(SETUP_LIFETIME_HOURS * 60), used: 0 }).execute();
-    });
     this.deps.log.useKey(options.origin, secretKey);
-    await this.deps.log.append({ kind: 'instance-created', name: options.name, verifierKey: makeVerifierKey(options.origin, publicKey) });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        // Another process may have created it since the check above.
+        if ((await readMeta(trx, 'origin')) !== null) throw conflict('already_initialized', 'this instance already exists');
+        await trx
+          .insertInto('meta')
+          .values([
+            { key: 'origin', value: options.origin },
+            { key: 'name', value: options.name },
+            { key: 'signing_key', value: bytesToHex(secretKey) },
+            { key: SESSION_SECRET_META, value: bytesToHex(this.deps.randomBytes(32)) },
+            { key: 'min_group_size', value: String(options.settings?.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE) },
+            { key: 'organizer_token_days', value: String(options.settings?.organizerTokenDays ?? DEFAULT_ORGANIZER_TOKEN_DAYS) },
+          ])
+          .execute();
+        await trx.insertInto('setup_tokens').values({ token_hash: hashToken(setupToken), expires_at: this.deps.clock.later(SETUP_LIFETIME_HOURS * 60), used: 0 }).execute();
+        await this.deps.log.append({ kind: 'instance-created', name: options.name, verifierKey: makeVerifierKey(options.origin, publicKey) }, trx);
+      });
+    } catch (error) {
+      this.deps.log.forgetKey(); // nothing was stored: the key signs nothing
+      throw error;
+    }
+    return { setupToken };
+  }
+
+  /**
+   * Finish a half-made instance (`isHalfMade`): its first log entry, with the key and name stored,
+   * and a new setup token (the one made then was never shown: its `init` did not return).
+   */
+  async finishInit(): Promise<{ setupToken: string }> {
+    const { origin, secretKey } = await this.storedKey();
+    this.deps.log.useKey(origin, secretKey);
+    const setupToken = toBase64Url(this.deps.randomBytes(24));
+    await this.db.transaction().execute(async (trx) => {
+      if ((await this.deps.log.size(trx)) !== 0) throw conflict('already_initialized', 'this instance already exists');
+      const name = (await readMeta(trx, 'name')) ?? '';
+      await trx.insertInto('setup_tokens').values({ token_hash: hashToken(setupToken), expires_at: this.deps.clock.later(SETUP_LIFETIME_HOURS * 60), used: 0 }).execute();
+      await this.deps.log.append({ kind: 'instance-created', name, verifierKey: makeVerifierKey(origin, ed25519.getPublicKey(secretKey)) }, trx);
+    });
     return { setupToken };
   }
 
   /** Load the signing key and the log into memory. */
   async load(): Promise<void> {
+    const { origin, secretKey } = await this.storedKey();
+    if ((await this.deps.log.size()) === 0) {
+      throw new ApiError(503, 'half_made', 'this instance was interrupted while it was being created: run `undersigned init` (or `serve`) on its data directory to finish it');
+    }
+    this.deps.log.useKey(origin, secretKey);
+    await this.deps.log.syncTree();
+  }
+
+  private async storedKey(): Promise<{ origin: string; secretKey: Uint8Array }> {
     const origin = await readMeta(this.db, 'origin');
     const key = await readMeta(this.db, 'signing_key');
     if (origin === null || key === null) throw new ApiError(503, 'not_initialized', 'this instance has not been created yet');
-    this.deps.log.useKey(origin, hexToBytes(key));
-    await this.deps.log.syncTree();
+    return { origin, secretKey: hexToBytes(key) };
   }
 
   async info() {

@@ -172,8 +172,11 @@ export class BallotService {
     if (!state?.key) throw conflict('committee_not_ready', 'the committee has no key');
     const c = checkTallyEntry({ ballotId: id, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sums: closed.sums }, entry);
     if (!c.ok) throw badRequest(c.code, c.reason);
-    const existing = await this.db.selectFrom('log_entries').select('body').where('kind', '=', 'tally-partials').where('letter_id', '=', id).execute();
-    if (existing.some((r) => (JSON.parse(r.body) as TallyEntry).trustee === entry.trustee)) throw conflict('already_tallied', `trustee ${entry.trustee} already published its partials`);
-    return this.log.append(entry, this.db);
+    // The duplicate check and the append are one transaction: two copies posted at once give one entry and one 409.
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('log_entries').select('body').where('letter_id', '=', id).where('kind', '=', 'tally-partials').execute();
+      if (existing.some((r) => (JSON.parse(r.body) as TallyEntry).trustee === entry.trustee)) throw conflict('already_tallied', `trustee ${entry.trustee} already published its partials`);
+      return this.log.append(entry, trx);
+    });
   }
 }

@@ -35,18 +35,48 @@ export interface BundleDeps {
 
 type LogView = Awaited<ReturnType<LogService['view']>>;
 
+/** Bundles kept (as JSON): a few letters being fetched at once after their close. */
+const BUNDLE_CACHE = 8;
+
 export class BundleService {
   private readonly db: Db;
+  /** Built bundles by letter and checkpoint, least recently used first (`letterJson`). */
+  private readonly built = new Map<string, Promise<string>>();
 
   constructor(private readonly deps: BundleDeps) {
     this.db = deps.db;
   }
 
-  /** The offline-verifiable bundle of a closed letter (docs/bundle-format.md). */
+  /** The offline-verifiable bundle of a closed letter (docs/bundle-format.md): a copy of its own. */
   async letter(id: string): Promise<Bundle> {
+    return JSON.parse(await this.letterJson(id)) as Bundle;
+  }
+
+  /**
+   * The bundle of a closed letter as JSON (what GET /api/letters/:id/bundle sends). Kept per letter
+   * and checkpoint (so per log size): entries below a signed size never change, so the same
+   * checkpoint gives the same bundle, and anyone can ask for it as often as they like without
+   * the server reading, parsing and proving every record again. A new entry anywhere (a reveal,
+   * another letter's signature) makes a new checkpoint, and the next request builds it again.
+   */
+  async letterJson(id: string): Promise<string> {
     const { letter, row } = await this.deps.letters.get(id);
     if (row.closed_idx === null) throw conflict('letter_open', 'a bundle is made once the letter is closed');
     const view = await this.viewFor(letter.witnesses);
+    const key = `${id}\n${view.checkpoint}`;
+    let json = this.built.get(key);
+    if (json) {
+      this.built.delete(key); // most recently used last
+    } else {
+      json = this.build(id, letter, row, view).then((b) => JSON.stringify(b));
+      json.catch(() => this.built.delete(key));
+    }
+    this.built.set(key, json);
+    while (this.built.size > BUNDLE_CACHE) this.built.delete(this.built.keys().next().value!);
+    return json;
+  }
+
+  private async build(id: string, letter: Letter, row: Tables['letters'], view: LogView): Promise<Bundle> {
     const rows = await this.entriesOf(id, view.size);
     const logged = (r: { idx: number; body: string }): LoggedEntry => ({ index: r.idx, entry: JSON.parse(r.body) as LogEntry, proof: view.proofOf(r.idx, view.size) });
     const opened = rows.find((r) => r.idx === row.opened_idx);

@@ -19,6 +19,9 @@ import type { LogService } from './log.ts';
 const hashCode = (code: string) => bytesToHex(sha256(utf8ToBytes(code.toUpperCase().replace(/[\s-]/g, ''))));
 
 export class CommitteeService {
+  /** `read` once the key generation is complete (it never changes after). */
+  private final: Awaited<ReturnType<CommitteeService['replay']>> | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly log: LogService,
@@ -31,10 +34,11 @@ export class CommitteeService {
       throw badRequest('bad_committee', 'a committee has 1 to 50 trustees and a threshold k from 1 to their number');
     }
     if (options.k < 2 && n > 1) throw badRequest('bad_committee', 'a threshold of 1 lets any single trustee reveal names: choose k ≥ 2');
-    const existing = await this.db.selectFrom('trustee_slots').select('idx').executeTakeFirst();
-    if (existing || (await this.entries()).length) throw conflict('committee_exists', 'this instance already has a trustee committee');
     const out: { index: number; name: string; code: string }[] = [];
     await this.db.transaction().execute(async (trx) => {
+      // Checked in the transaction that creates it: two requests at once make one committee and one 409.
+      const existing = await trx.selectFrom('trustee_slots').select('idx').executeTakeFirst();
+      if (existing || (await this.entries(trx)).length) throw conflict('committee_exists', 'this instance already has a trustee committee');
       for (const [i, name] of options.trustees.entries()) {
         const code = Buffer.from(randomBytes(10)).toString('hex').toUpperCase().match(/.{4}/g)!.join('-');
         await trx.insertInto('trustee_slots').values({ idx: i + 1, name, code_hash: hashCode(code), transport_key: null, proof: null }).execute();
@@ -102,8 +106,20 @@ export class CommitteeService {
     return (await this.read(db)).state;
   }
 
-  /** The entries, their evaluation and whether the key is on the log: one read, one replay. */
+  /**
+   * The entries, their evaluation and whether the key is on the log: one read, one replay. Once the
+   * key is on the log nothing more is accepted (one committee per instance), so that answer is kept
+   * for good: public routes (a reveal, a proposal, GET /api/committee) no longer replay the key
+   * generation, a scan of the log and every contribution's proofs, on each request.
+   */
   private async read(db = this.db) {
+    if (this.final) return this.final;
+    const read = await this.replay(db);
+    if (read.ready && db === this.db) this.final = read;
+    return read;
+  }
+
+  private async replay(db: Db) {
     const entries = await this.entries(db);
     const ready = entries.some((e) => e.entry.kind === 'committee-ready');
     if (!entries.length) return { entries, state: null, ready };

@@ -3,18 +3,19 @@
  * signature records members submit (the proof is the credential), what the letter's visibility
  * setting lets anyone see, and the close that commits the record set and the result to the log.
  */
-import { bytesToHex, canonicalJson, hexToBytes } from '../../core/encoding.ts';
+import { bytesToHex, canonicalJson, hexToBytes, utf8ToBytes } from '../../core/encoding.ts';
 import { commitmentOf } from '../../core/identity/identity.ts';
 import { type Letter, LetterSchema, letterId as computeLetterId, proposalMessage, proposalScope } from '../../core/letter/letter.ts';
 import type { EntryOf } from '../../core/log/entry.ts';
-import { rootFromLeafHashes } from '../../core/log/merkle.ts';
+import { leafHash, rootFromLeafHashes } from '../../core/log/merkle.ts';
 import type { Receipt } from '../../core/member/receipt.ts';
-import type { SignatureRecord } from '../../core/letter/record.ts';
+import { type SignatureRecord, checkRecordWithoutProof } from '../../core/letter/record.ts';
+import { type TallyInput, tally } from '../../core/letter/tally.ts';
 import type { RosterMember, RosterSnapshot } from '../../core/roster/roster.ts';
 import type { SemaphoreProof } from '../../core/crypto/semaphore.ts';
 import type { Clock } from '../clock.ts';
 import type { Db, Tables } from '../db.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { CommitteeService } from './committee.ts';
 import type { WitnessService } from './witnesses.ts';
 import type { IngestVerifier, Publication } from './ingest.ts';
@@ -37,6 +38,8 @@ export interface LetterDeps {
 export class LetterService {
   private readonly db: Db;
   private readonly log: LogService;
+  /** Counts by letter, with the log size (or the close) they were counted at: `cachedTally`. */
+  private readonly tallies = new Map<string, { size: number; closed: boolean; state: Awaited<ReturnType<LetterService['tally']>> }>();
 
   constructor(private readonly deps: LetterDeps) {
     this.db = deps.db;
@@ -92,8 +95,9 @@ export class LetterService {
   }
 
   async list() {
-    const rows = await this.db.selectFrom('letters').selectAll().orderBy('opened_idx', 'desc').execute();
-    return Promise.all(rows.map((r) => this.status(r.id)));
+    const rows = await this.db.selectFrom('letters').select('id').orderBy('opened_idx', 'desc').execute();
+    const size = await this.log.size();
+    return Promise.all(rows.map((r) => this.status(r.id, {}, size)));
   }
 
   /**
@@ -101,10 +105,10 @@ export class LetterService {
    * whose roster has fewer enrolled members than the instance's minimum group size shows its count
    * only at the close (`smallGroup`): in a group of three, "2 of 3" says nearly who.
    */
-  async status(id: string, options: { member?: boolean } = {}) {
+  async status(id: string, options: { member?: boolean } = {}, logSize?: number) {
     const { letter, row } = await this.get(id);
     const closed = row.closed_idx !== null;
-    const state = await this.tally(id);
+    const state = await this.cachedTally(id, closed, logSize ?? (await this.log.size()));
     const smallGroup = letter.roster.enrolled < (await this.deps.minGroupSize());
     const visible = closed || (!smallGroup && visibleWhileOpen(letter, state.count, options.member === true));
     return {
@@ -185,25 +189,50 @@ export class LetterService {
     });
   }
 
-  /** Close a letter: commit its record set and result to the log. */
+  /**
+   * Close a letter: commit its record set and result to the log. The result is computed from the
+   * logged records the close commits to (each rehashed, checked by the verifier's rules 1–6 of
+   * docs/protocol.md §6.2 and counted by the verifier's own `tally`), not from the derived
+   * `signatures` table; the table must agree, or the close is refused and nothing is appended.
+   */
   async close(id: string): Promise<Receipt & { count: number; named: string[] }> {
     // What was accepted before the close is published before it.
     await this.deps.publication.flush();
+    const { letter, row: opened } = await this.get(id);
+    // Read before the transaction: a query outside it would wait for it (one connection).
+    const { byCommitment } = await this.deps.roster.fixedBy(letter.roster, async () => opened.opened_idx);
     return this.db.transaction().execute(async (trx) => {
       const { row } = await this.get(id, trx);
       if (row.closed_idx !== null) throw conflict('letter_closed', 'this letter is already closed');
-      const recordRows = await trx.selectFrom('log_entries').select(['leaf_hash']).where('letter_id', '=', id).where('kind', '=', 'signature').orderBy('idx').execute();
-      const state = await this.tally(id, trx);
+      const recordRows = await trx.selectFrom('log_entries').select(['idx', 'leaf_hash', 'body']).where('letter_id', '=', id).where('kind', '=', 'signature').orderBy('idx').execute();
+      const result = resultOfRecords(id, letter, byCommitment, recordRows);
+      const derived = await this.tally(id, trx);
+      if (derived.count !== result.count || canonicalJson(derived.named) !== canonicalJson(result.named)) {
+        throw new ApiError(500, 'store_inconsistent', `the logged records give ${result.count} signatures, the signatures table ${derived.count}: the letter was not closed; restore the database from a backup`);
+      }
       const entry: EntryOf<'letter-closed'> = {
         kind: 'letter-closed',
         letterId: id,
         records: { size: recordRows.length, root: bytesToHex(rootFromLeafHashes(recordRows.map((r) => hexToBytes(r.leaf_hash)))) },
-        result: { count: state.count, named: state.named },
+        result,
       };
       const receipt = await this.log.append(entry, trx);
       await trx.updateTable('letters').set({ closed_idx: receipt.index }).where('id', '=', id).execute();
-      return { ...receipt, count: state.count, named: state.named };
+      return { ...receipt, ...result };
     });
+  }
+
+  /**
+   * `tally` kept per letter and log size, read outside any transaction (GET /api/letters shows every
+   * letter's count: without this, each request counted every letter's records again). A closed
+   * letter's count never changes, so it is kept whatever the size.
+   */
+  private async cachedTally(id: string, closed: boolean, size: number) {
+    const kept = this.tallies.get(id);
+    if (kept && (kept.closed || kept.size === size)) return kept.state;
+    const state = await this.tally(id);
+    this.tallies.set(id, { size, closed, state });
+    return state;
   }
 
   /** Latest action per nullifier, from the stored records of a letter. */
@@ -228,6 +257,27 @@ export class LetterService {
     return { count, named: namedIds.map((i) => byId.get(i) ?? ''), namedIds, namedNullifiers };
   }
 }
+
+/**
+ * A letter's result from its logged records, as a verifier computes it from the bundle (steps 8
+ * and 10 of verifyBundle, without the proofs, which were verified when each record came in and
+ * which the leaf hashes now bind): each body is hashed again and must give its stored leaf hash.
+ */
+function resultOfRecords(id: string, letter: Letter, byCommitment: ReadonlyMap<string, RosterMember>, rows: { idx: number; leaf_hash: string; body: string }[]): { count: number; named: string[] } {
+  const inputs: TallyInput[] = [];
+  for (const r of rows) {
+    if (bytesToHex(leafHash(utf8ToBytes(r.body))) !== r.leaf_hash) throw inconsistent(`log entry ${r.idx} does not hash to its stored leaf hash`);
+    const { record } = JSON.parse(r.body) as EntryOf<'signature'>;
+    const check = checkRecordWithoutProof(record, { letterId: id, letter, byCommitment });
+    if (!check.ok) throw inconsistent(`logged record ${r.idx} does not verify: ${check.reason}`);
+    inputs.push({ nullifier: record.proof.nullifier, action: record.action, signerName: check.signer?.name ?? null, signerId: check.signer?.id ?? null });
+  }
+  const t = tally(inputs);
+  if (!t.ok) throw inconsistent(`the logged records do not count: ${t.reason}`);
+  return { count: t.tally.count, named: t.tally.named.map((n) => n.name) };
+}
+
+const inconsistent = (what: string) => new ApiError(500, 'store_inconsistent', `${what}: the letter was not closed; restore the database from a backup`);
 
 /** The one roster lookup verifyRecord makes: the member a named record's key belongs to. */
 function namedMember(record: SignatureRecord, byCommitment: ReadonlyMap<string, RosterMember>): RosterMember | null {

@@ -35,6 +35,11 @@ export class LogService {
     this.signer = ed25519Signer(origin, secretKey, ed25519.getPublicKey(secretKey));
   }
 
+  /** Sign nothing any more (an `init` whose transaction failed). */
+  forgetKey(): void {
+    this.signer = null;
+  }
+
   get origin(): string {
     return this.signerOrThrow().name;
   }
@@ -45,8 +50,8 @@ export class LogService {
   }
 
   /** Append an entry in the caller's transaction, sign the new checkpoint, and return the receipt. */
-  async append(entry: LogEntry, db: Db = this.db): Promise<Receipt> {
-    return (await this.appendMany([entry], db)).receipt(0);
+  async append(entry: LogEntry, trx: Db): Promise<Receipt> {
+    return (await this.appendMany([entry], trx)).receipt(0);
   }
 
   /**
@@ -54,9 +59,15 @@ export class LogService {
    * the last of them; rows go in in batches. `receipt(i)` proves entry i against that checkpoint,
    * which is stored: the same kind of receipt `append` gives. (`append` is this with one entry, so
    * single entries still get a checkpoint each.)
+   *
+   * `trx` must be a transaction: the caller's checks (no duplicate, not closed yet…) and the entry,
+   * its index and its checkpoint commit together or not at all. Outside one, two requests could
+   * both pass a check before either appends, or compute the same index (issue #14).
    */
-  async appendMany(entries: LogEntry[], db: Db = this.db): Promise<Appended> {
+  async appendMany(entries: LogEntry[], trx: Db): Promise<Appended> {
     if (entries.length === 0) throw new Error('appendMany: no entries');
+    if (!trx.isTransaction) throw new Error('appendMany: the log is appended to only inside a transaction (with the checks it depends on)');
+    const db = trx;
     await this.syncTree(db);
     const firstIndex = this.tree.size;
     const decoder = new TextDecoder();
@@ -76,6 +87,9 @@ export class LogService {
       if (e.kind.startsWith('member-')) lastRosterEvent = firstIndex + i;
     });
     if (lastRosterEvent >= 0) await upsertMeta(db, 'roster_idx', String(lastRosterEvent));
+    // The member index (db.ts `member_events`), in the same transaction as the entries.
+    const memberRows = entries.flatMap((e, i) => ('member' in e && e.kind.startsWith('member-') ? [{ member_id: e.member, idx: firstIndex + i }] : []));
+    for (const chunk of chunks(memberRows, INSERT_BATCH)) await db.insertInto('member_events').values(chunk).execute();
     for (const h of leafHashes) this.tree.append(h);
     const size = this.tree.size;
     const checkpoint = await this.signCheckpoint(size, this.tree.root(), db);
@@ -165,15 +179,27 @@ export class LogService {
     return r?.m === null || r?.m === undefined ? 0 : Number(r.m) + 1;
   }
 
-  /** Bring the in-memory tree to the database's log (another process may have appended). */
+  /**
+   * Bring the in-memory tree to the database's log (another process may have appended). Each new
+   * entry is hashed again from its stored body (RFC 9162 §2.1.1: the leaf hash is
+   * SHA-256(0x00 || entry)) and must match its stored leaf hash: a row whose body was changed
+   * under us stops the server instead of being signed into a checkpoint.
+   */
   async syncTree(db: Db = this.db): Promise<void> {
     const size = await this.size(db);
     if (size < this.tree.size) this.tree = new MerkleTree(); // a rolled-back transaction
-    if (size === this.tree.size) return;
-    const rows = await db.selectFrom('log_entries').select(['idx', 'leaf_hash']).where('idx', '>=', this.tree.size).orderBy('idx').execute();
-    for (const r of rows) {
-      if (r.idx !== this.tree.size) throw new Error(`log entry ${this.tree.size} is missing from the database`);
-      this.tree.append(hexToBytes(r.leaf_hash));
+    // Read in pages: at startup the whole log is rehashed, and its bodies need not all be in memory.
+    while (this.tree.size < size) {
+      const from = this.tree.size;
+      const rows = await db.selectFrom('log_entries').select(['idx', 'leaf_hash', 'body']).where('idx', '>=', from).where('idx', '<', Math.min(size, from + SYNC_PAGE)).orderBy('idx').execute();
+      for (const r of rows) {
+        if (r.idx !== this.tree.size) break;
+        if (hex(leafHash(encoder.encode(r.body))) !== r.leaf_hash) {
+          throw new Error(`log entry ${r.idx}: its stored body does not hash to its stored leaf hash (the database was changed outside the server)`);
+        }
+        this.tree.append(hexToBytes(r.leaf_hash));
+      }
+      if (this.tree.size === from || (this.tree.size < size && this.tree.size < from + SYNC_PAGE)) throw new Error(`log entry ${this.tree.size} is missing from the database`);
     }
   }
 
@@ -182,6 +208,10 @@ export class LogService {
     return this.signer;
   }
 }
+
+const encoder = new TextEncoder();
+/** Entries read at a time when the tree catches up with the database. */
+const SYNC_PAGE = 5000;
 
 /** PKCS #8 DER of an Ed25519 private key (RFC 8410 §7) is this prefix, then the 32-byte seed. */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

@@ -5,7 +5,7 @@
  * on the log, so it never logs one a verifier would refuse.
  */
 import { transportKeys } from '../../core/trustee/committee.ts';
-import { type RevealEntry, RevealEntrySchema, bundleSignatures, checkRevealEntry, sealedToReveal } from '../../core/sealed/reveal.ts';
+import { type RevealEntry, RevealEntrySchema, bundleSignatures, checkRevealEntry, checkRevealSigner, sealedToReveal } from '../../core/sealed/reveal.ts';
 import type { Db } from '../db.ts';
 import { badRequest, conflict } from '../errors.ts';
 import type { BundleService } from './bundles.ts';
@@ -34,22 +34,42 @@ export class RevealService {
     return { letter: status.letter, count, threshold: status.letter.revealThreshold, mayReveal: count >= status.letter.revealThreshold && status.letter.revealThreshold > 0, sealed, bundle };
   }
 
-  /** A trustee's partial decryptions for a closed letter that reached its threshold. */
+  /**
+   * A trustee's partial decryptions for a closed letter that reached its threshold. Anyone may
+   * post here, so the cheapest checks run first: the letter's row, the committee, the trustee's
+   * signature (one Schnorr verification), whether it already published; only then the bundle (cached
+   * per letter and log size: bundles.ts) and the partials' DLEQ proofs. The duplicate check and the
+   * append are one transaction: two copies posted at once give one entry and one 409.
+   */
   async submitReveal(letterId: string, input: unknown): Promise<{ index: number }> {
     const parsed = RevealEntrySchema.safeParse(input);
     if (!parsed.success) throw badRequest('bad_entry', `entry ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
     const entry: RevealEntry = parsed.data;
     if (entry.letterId !== letterId) throw badRequest('wrong_letter', 'the partials are for another letter');
-    const task = await this.revealTask(letterId);
-    if (task.bundle.closed === undefined) throw conflict('letter_open', 'names are revealed only after the close');
-    if (!task.mayReveal) throw conflict('below_threshold', `the letter closed with ${task.count} signatures, below its reveal threshold of ${task.threshold}: sealed names stay sealed`);
+    const { letter, row } = await this.deps.letters.get(letterId);
+    if (!letter.committee) throw conflict('no_committee', 'this letter takes no sealed signatures');
+    if (row.closed_idx === null) throw conflict('letter_open', 'names are revealed only after the close');
     const state = await this.deps.committee.state();
     if (!state?.key) throw conflict('committee_not_ready', 'the committee has no key');
-    const check = checkRevealEntry({ letterId, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee), sealed: task.sealed }, entry);
+    const committee = { letterId, committeeId: state.id, publicShares: state.key.publicShares, transportKeys: transportKeys(state.committee) };
+    const signed = checkRevealSigner(committee, entry);
+    if (!signed.ok) throw badRequest(signed.code, signed.reason);
+    if (await this.published(letterId, entry.trustee)) throw alreadyRevealed(entry.trustee);
+    const task = await this.revealTask(letterId);
+    if (!task.mayReveal) throw conflict('below_threshold', `the letter closed with ${task.count} signatures, below its reveal threshold of ${task.threshold}: sealed names stay sealed`);
+    const check = checkRevealEntry({ ...committee, sealed: task.sealed }, entry);
     if (!check.ok) throw badRequest(check.code, check.reason);
-    const existing = await this.deps.db.selectFrom('log_entries').select('body').where('kind', '=', 'reveal-partials').where('letter_id', '=', letterId).execute();
-    if (existing.some((r) => (JSON.parse(r.body) as RevealEntry).trustee === entry.trustee)) throw conflict('already_revealed', `trustee ${entry.trustee} already published its partials`);
-    const receipt = await this.deps.log.append(entry, this.deps.db);
-    return { index: receipt.index };
+    return this.deps.db.transaction().execute(async (trx) => {
+      if (await this.published(letterId, entry.trustee, trx)) throw alreadyRevealed(entry.trustee);
+      return { index: (await this.deps.log.append(entry, trx)).index };
+    });
+  }
+
+  /** Whether `trustee` already has a reveal-partials entry for this letter on the log. */
+  private async published(letterId: string, trustee: number, db: Db = this.deps.db): Promise<boolean> {
+    const existing = await db.selectFrom('log_entries').select('body').where('letter_id', '=', letterId).where('kind', '=', 'reveal-partials').execute();
+    return existing.some((r) => (JSON.parse(r.body) as RevealEntry).trustee === trustee);
   }
 }
+
+const alreadyRevealed = (trustee: number) => conflict('already_revealed', `trustee ${trustee} already published its partials`);

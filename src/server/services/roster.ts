@@ -84,8 +84,15 @@ export class RosterService {
   async memberEntry(memberId: number) {
     const m = await this.db.selectFrom('members').select(['id', 'name', 'leaf', 'commitment', 'status']).where('id', '=', memberId).executeTakeFirst();
     if (!m) throw notFound('member_not_found', `there is no member ${memberId}`);
-    const rows = await this.db.selectFrom('log_entries').select(['idx', 'body']).where('kind', 'like', 'member-%').orderBy('idx').execute();
-    const events = rows.map((r) => ({ index: r.idx, entry: JSON.parse(r.body) as LogEntry })).filter((e) => 'member' in e.entry && e.entry.member === memberId);
+    // Through the member index: only this member's entries are read and parsed, not every member-* entry.
+    const rows = await this.db
+      .selectFrom('member_events')
+      .innerJoin('log_entries', 'log_entries.idx', 'member_events.idx')
+      .select(['log_entries.idx', 'log_entries.body'])
+      .where('member_events.member_id', '=', memberId)
+      .orderBy('log_entries.idx')
+      .execute();
+    const events = rows.map((r) => ({ index: r.idx, entry: JSON.parse(r.body) as LogEntry }));
     return { member: m, events };
   }
 

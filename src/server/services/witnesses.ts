@@ -55,13 +55,12 @@ export class WitnessService {
    */
   async configure(config: WitnessConfig | null): Promise<void> {
     const policy: WitnessPolicy | null = config && config.endpoints.length ? { quorum: config.quorum ?? config.endpoints.length, witnesses: config.endpoints.map((e) => e.verifierKey) } : null;
-    const current = await this.policy();
-    if (!samePolicy(policy, current)) {
-      await this.db.transaction().execute(async (trx) => {
-        await this.log.append({ kind: 'witness-policy', policy }, trx);
-        await upsertMeta(trx, POLICY_KEY, JSON.stringify(policy));
-      });
-    }
+    await this.db.transaction().execute(async (trx) => {
+      // Compared in the transaction that logs it: two servers starting at once log it once.
+      if (samePolicy(policy, await this.policy(trx))) return;
+      await this.log.append({ kind: 'witness-policy', policy }, trx);
+      await upsertMeta(trx, POLICY_KEY, JSON.stringify(policy));
+    });
     this.stop();
     if (!config || policy === null) return;
     this.waitMs = config.waitMs ?? 15_000;
