@@ -6,8 +6,11 @@
  * say so and fail, or "dbChanged": false would prove nothing.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from './support/processes.ts';
+import { ROUTES } from './fuzz/requests.ts';
 
 function fuzz(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -22,6 +25,12 @@ function fuzz(args: string[]): Promise<{ code: number | null; stdout: string; st
 }
 
 describe('npm run fuzz', () => {
+  it('attacks every route docs/api.md documents', () => {
+    const documented = [...readFileSync(join(root, 'docs', 'api.md'), 'utf8').matchAll(/^### `([A-Z]+) (\/[^\s?`]*)/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(documented.length).toBeGreaterThan(40);
+    expect(documented.filter((route) => !ROUTES.some((r) => `${r.method} ${r.path}` === route))).toEqual([]);
+  });
+
   it('2,000 malformed requests over every route: no 5xx, the database unchanged, no crash', { timeout: 300_000 }, async () => {
     const run = await fuzz(['--requests', '2000', '--seed', '14']);
     const lines = run.stdout.trim().split('\n');

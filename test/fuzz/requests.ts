@@ -117,6 +117,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/letters' },
   { method: 'POST', path: '/api/letters', body: (fx) => ({ letter: fx.open.letter, proposal: fx.open.proposal }) },
   { method: 'GET', path: '/api/letters/:id', ids: letterIds },
+  { method: 'GET', path: '/api/letters/:id/opened', ids: letterIds },
   { method: 'GET', path: '/api/letters/:id/roster', ids: letterIds },
   { method: 'POST', path: '/api/letters/:id/records', ids: letterIds, body: (fx, r) => ({ record: r.pick([...fx.open.records, ...fx.closed.records]) }) },
   { method: 'POST', path: '/api/letters/:id/nullifier', ids: letterIds, body: (fx, r) => ({ nullifier: r.pick(fx.open.nullifiers) }) },
@@ -140,6 +141,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: '/api/admin/ballots/:id/close', organizer: true, ids: (_fx) => [], idsSafeWithToken: () => ['ab'.repeat(32)] },
   { method: 'GET', path: '/api/ballots' },
   { method: 'GET', path: '/api/ballots/:id', ids: () => ['cd'.repeat(32)] },
+  { method: 'GET', path: '/api/ballots/:id/opened', ids: () => ['cd'.repeat(32)] },
   { method: 'GET', path: '/api/ballots/:id/roster', ids: () => ['cd'.repeat(32)] },
   { method: 'POST', path: '/api/ballots/:id/nullifier', ids: () => ['cd'.repeat(32)], body: () => ({ nullifier: '12345' }) },
   {
