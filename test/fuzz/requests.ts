@@ -138,7 +138,7 @@ export const ROUTES: Route[] = [
     }),
   },
   { method: 'POST', path: '/api/admin/ballots', organizer: true, accepts: (b) => schemaAccepts(ballotSchemas.open.body)(b) && BallotSchema.safeParse((b as { ballot: unknown }).ballot).success, body: (fx) => ({ ballot: { format: 'undersigned-ballot/1', title: 'Fuzz', roster: fx.open.letter.roster } }) },
-  { method: 'POST', path: '/api/admin/ballots/:id/close', organizer: true, ids: (_fx) => [], idsSafeWithToken: () => ['ab'.repeat(32)] },
+  { method: 'POST', path: '/api/admin/ballots/:id/close', organizer: true, idsSafeWithToken: () => ['ab'.repeat(32)] },
   { method: 'GET', path: '/api/ballots' },
   { method: 'GET', path: '/api/ballots/:id', ids: () => ['cd'.repeat(32)] },
   { method: 'GET', path: '/api/ballots/:id/opened', ids: () => ['cd'.repeat(32)] },
