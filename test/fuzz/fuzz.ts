@@ -13,11 +13,12 @@
  *   answers, docs/api.md "Membership sessions"; a challenge gives no access and expires).
  * - crashed: the server exited before it was told to, or stopped answering.
  *
- * byStatus also counts "closed" (the server closed a raw connection without an answer, as Node does
- * for some broken HTTP) and "timeout" (no answer within 30 s). Every 4xx must be in our error shape
+ * byStatus also counts "closed" (the connection closed before an answer could be read: seen for a
+ * HEAD sent with a body, which the server then reads as the start of a next, malformed request) and
+ * "timeout" (no answer within 30 s). `--verbose` lists them. Every 4xx must be in our error shape
  * `{"error":{"code","message"}}`; a wrong shape is printed to stderr and fails the run too.
- * `--verbose` prints, on stderr, each 2xx answer to a request that is not a GET, and the time
- * spent by route. `--plant-change` ends the run with one valid request that changes the instance, to show that the
+ * `--verbose` prints, on stderr, each 2xx answer to a request that is not a GET, each connection
+ * closed without an answer, and the time spent by route. `--plant-change` ends the run with one valid request that changes the instance, to show that the
  * comparison sees a change (the run must then fail).
  * Exit status: 0 when serverErrors is 0, dbChanged and crashed are false, and every error had
  * our shape; 1 otherwise. Deterministic for a seed (the requests; timings may vary).
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
         byStatus[String(outcome.status)] = (byStatus[String(outcome.status)] ?? 0) + 1;
         const wrong = shapeProblem(req, outcome);
         if (wrong) badShapes.push(`${describe(req)}: ${wrong}`);
+        if (values.verbose && outcome.status === 'closed') say(`closed without an answer: ${describe(req)}`);
         if (values.verbose && req.kind === 'http' && req.method !== 'GET' && typeof outcome.status === 'number' && outcome.status < 300) say(`${outcome.status} for ${describe(req)}`);
         if (typeof outcome.status === 'number' && outcome.status >= 500) say(`${outcome.status} for ${describe(req)}: ${outcome.body.slice(0, 300)}`);
         if (server!.exited) return;
