@@ -35,7 +35,7 @@ export function canonicalJson(value: unknown): string {
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) throw new EncodingError('only plain objects can be encoded');
       const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+      return `{${keys.map((k) => `${canonicalJson(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
     }
     default:
       throw new EncodingError(`cannot encode a value of type ${typeof value}`);
@@ -66,13 +66,55 @@ export function assertCanonicalEncodable(value: unknown): void {
       if (proto !== Object.prototype && proto !== null) throw new EncodingError('only plain objects can be encoded');
       for (const k of Object.keys(value).sort()) {
         const v = (value as Record<string, unknown>)[k];
-        if (v !== undefined) assertCanonicalEncodable(v);
+        if (v === undefined) continue;
+        assertCanonicalEncodable(k);
+        assertCanonicalEncodable(v);
       }
       return;
     }
     default:
       throw new EncodingError(`cannot encode a value of type ${typeof value}`);
   }
+}
+
+/**
+ * Where the first string or object key of `value` that is not well-formed UTF-16 (a lone
+ * surrogate, which canonical JSON refuses) is, as a path of keys and indexes; null when there is
+ * none. Iterative, so a deeply nested value (JSON.parse accepts any depth) cannot exhaust the stack.
+ */
+export function illFormedStringPath(value: unknown): (string | number)[] | null {
+  // Each node links to its parent, so the path is built only for the one ill-formed string.
+  interface Node { value: unknown; key: string | number; parent: Node | null }
+  const pathOf = (node: Node, last: (string | number)[] = []): (string | number)[] => {
+    const reversed = [...last];
+    for (let n: Node | null = node; n.parent !== null; n = n.parent) reversed.push(n.key);
+    return reversed.reverse();
+  };
+  const stack: Node[] = [{ value, key: '', parent: null }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const v = node.value;
+    if (typeof v === 'string') {
+      if (!v.isWellFormed()) return pathOf(node);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        const e: unknown = v[i];
+        if (typeof e === 'string') {
+          if (!e.isWellFormed()) return pathOf(node, [i]);
+        } else if (typeof e === 'object' && e !== null) stack.push({ value: e, key: i, parent: node });
+      }
+    } else if (typeof v === 'object' && v !== null) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i];
+        if (!k.isWellFormed()) return pathOf(node, [k.toWellFormed()]);
+        const e = (v as Record<string, unknown>)[k];
+        if (typeof e === 'string') {
+          if (!e.isWellFormed()) return pathOf(node, [k]);
+        } else if (typeof e === 'object' && e !== null) stack.push({ value: e, key: k, parent: node });
+      }
+    }
+  }
+  return null;
 }
 
 /** UTF-8 bytes of the canonical JSON of `value`. */

@@ -7,6 +7,8 @@
  * route pattern and status only: no IP address, no user agent, no URL parameters.
  */
 import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ApiError } from './errors.ts';
 import type { Instance, Services } from './instance.ts';
@@ -77,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: false,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    clientErrorHandler: (error, socket) => answerMalformedHttp(error, socket, log),
     // The router's own errors (a malformed %-escape, an over-long path parameter) skip the error
     // handler; without this they answer in Fastify's shape, echoing the path.
     frameworkErrors: (error, _req, res) => {
@@ -168,6 +171,32 @@ function publication(app: FastifyInstance, instance: Instance, options: AppOptio
   // Submissions already accepted are published (and answered) before the server stops.
   app.addHook('onClose', async () => publisher.close());
   return publisher;
+}
+
+/**
+ * HTTP that Node's parser refuses never reaches a route nor the error handler: a bad request line,
+ * a duplicate or invalid Content-Length, a bad chunk, headers over Node's 16 KiB
+ * (`--max-http-header-size`), a request too slow to arrive. Answered in our shape (Fastify's
+ * default answers in its own), then the connection is closed: after such a request the stream
+ * cannot be trusted to say where the next one starts (request smuggling).
+ */
+function answerMalformedHttp(error: NodeJS.ErrnoException, socket: Duplex, log: (line: string) => void): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'the request line and headers are too large (16 KiB at most)']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request took too long to arrive']
+        : [400, 'bad_http', 'the request is not well-formed HTTP/1.1'];
+  log(`(malformed HTTP) ${status}`);
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, 'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`];
+    head.push('Cache-Control: no-store', 'X-Content-Type-Options: nosniff', 'Connection: close');
+    socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
+  }
+  // As Node's own handler does: the answer is written, the connection goes.
+  socket.destroy();
 }
 
 /** The answer to an error: an ApiError as it says, Fastify's request errors with our codes, anything else a 500. */

@@ -5,8 +5,8 @@
  * first record is the header; it must have a `name` column (case-insensitive, trimmed). Other
  * columns are kept per member in `extra`, keyed by their trimmed header text.
  *
- * Names are trimmed, runs of whitespace collapsed to one space, and normalized to Unicode NFC
- * (UAX #15) so the same name typed on two systems compares equal. Duplicate detection ignores
+ * Names follow the one rule for a member's name (member-name.ts: no invisible character, NFC,
+ * trimmed, runs of spaces collapsed, 1 to 200 code points). Duplicate detection ignores
  * letter case: "Marc Tremblay" and "MARC TREMBLAY" on one roster are almost surely one person, and
  * a roster with one person twice would give them two votes.
  *
@@ -15,25 +15,15 @@
  * Codes: csv_invalid, csv_duplicate_name, csv_empty, csv_too_large.
  */
 import { type Check, fail, pass } from '../result.ts';
+import { memberName } from './member-name.ts';
 
 export const MAX_ROSTER_ROWS = 200_000;
-/** Longest member name, in Unicode code points (after trimming and collapsing whitespace). */
-export const MAX_NAME_LENGTH = 200;
+export { MAX_NAME_LENGTH } from './member-name.ts';
 
 export interface RosterCsvMember {
   name: string;
   extra: Record<string, string>;
 }
-
-/**
- * Characters never allowed in a name: C0/C1 controls (which include tab and line breaks) and the
- * bidirectional embedding/override/isolate controls, which can make a displayed name read
- * differently from its stored text (Unicode UAX #9; CVE-2021-42574 "Trojan Source").
- */
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
-/** Leading or trailing whitespace, a run of two, or any whitespace other than a plain space. */
-const UNTIDY_WHITESPACE = /^\s|\s$|\s\s|[^\S ]/;
-const PAIRED_SURROGATES = /[\ud800-\udbff][\udc00-\udfff]/g;
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -112,12 +102,12 @@ export function parseRosterCsv(text: string): Check<{ members: RosterCsvMember[]
         const h = header[col];
         if (h === '') return fail('csv_invalid', `line ${recordLine}: header column ${col + 1} has no name`);
         const key = h.toLowerCase();
-        if (seenColumns.has(key)) return fail('csv_invalid', `line ${recordLine}: header column "${h}" appears twice`);
+        if (seenColumns.has(key)) return fail('csv_invalid', `line ${recordLine}: header column ${echo(h)} appears twice`);
         seenColumns.add(key);
         if (key === 'name') nameColumn = col;
       }
       if (nameColumn === -1) {
-        return fail('csv_invalid', `line ${recordLine}: the header row has no "name" column (found: ${header.join(', ')})`);
+        return fail('csv_invalid', `line ${recordLine}: the header row has no "name" column (found: ${echoColumns(header)})`);
       }
       continue;
     }
@@ -127,15 +117,9 @@ export function parseRosterCsv(text: string): Check<{ members: RosterCsvMember[]
     if (members.length >= MAX_ROSTER_ROWS) {
       return fail('csv_too_large', `a roster has at most ${MAX_ROSTER_ROWS} rows; this one has more (line ${recordLine})`);
     }
-    const raw = fields[nameColumn];
-    if (FORBIDDEN_IN_NAME.test(raw) && FORBIDDEN_IN_NAME.test(raw.replace(PAIRED_SURROGATES, ''))) {
-      return fail('csv_invalid', `line ${recordLine}: the name contains a control character (such as a tab, a line break or a text-direction override) or an unpaired surrogate`);
-    }
-    const name = (UNTIDY_WHITESPACE.test(raw) ? raw.trim().replace(/\s+/g, ' ') : raw).normalize('NFC');
-    if (name === '') return fail('csv_invalid', `line ${recordLine}: the name is empty`);
-    if (name.length > MAX_NAME_LENGTH && codePoints(name) > MAX_NAME_LENGTH) {
-      return fail('csv_invalid', `line ${recordLine}: the name is longer than ${MAX_NAME_LENGTH} characters`);
-    }
+    const checked = memberName(fields[nameColumn]);
+    if (!checked.ok) return fail('csv_invalid', `line ${recordLine}: ${checked.reason}`);
+    const { name } = checked;
     const key = name.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
@@ -179,8 +163,16 @@ function countLineBreaks(text: string, from: number, to: number): number {
   return count;
 }
 
-function codePoints(s: string): number {
-  let count = 0;
-  for (const _ of s) count++;
-  return count;
+/** Text from the file quoted in a message, cut to 40 characters: a message must stay short whatever the file holds. */
+function echo(text: string): string {
+  if (text.length <= 40) return JSON.stringify(text);
+  // Not half of a surrogate pair at the cut.
+  const cut = /[\ud800-\udbff]$/.test(text.slice(0, 40)) ? text.slice(0, 39) : text.slice(0, 40);
+  return JSON.stringify(`${cut}…`);
+}
+
+/** The header's first five columns for a message, each cut as by `echo`, and how many more there are. */
+function echoColumns(header: string[]): string {
+  const shown = header.slice(0, 5).map(echo).join(', ');
+  return header.length > 5 ? `${shown} and ${header.length - 5} more` : shown;
 }

@@ -3,14 +3,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest } from '../errors.ts';
 import type { Services } from '../instance.ts';
-import { hex32 } from './validation.ts';
+import { decimalInteger, hex32 } from './validation.ts';
 
 const proof = z.object({ proof: z.array(hex32) });
 
 export const logSchemas = {
-  entries: { querystring: z.object({ start: z.coerce.number().int().min(0), end: z.coerce.number().int().min(1) }).strict() },
-  inclusion: { querystring: z.object({ index: z.coerce.number().int().min(0), size: z.coerce.number().int().min(1) }).strict(), response: { 200: proof } },
-  consistency: { querystring: z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }).strict(), response: { 200: proof } },
+  entries: { querystring: z.object({ start: decimalInteger(0), end: decimalInteger(1) }).strict() },
+  inclusion: { querystring: z.object({ index: decimalInteger(0), size: decimalInteger(1) }).strict(), response: { 200: proof } },
+  consistency: { querystring: z.object({ from: decimalInteger(1), to: decimalInteger(1) }).strict(), response: { 200: proof } },
 };
 
 export const logRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {

@@ -5,6 +5,7 @@
  */
 import { canonicalJson } from '../../core/encoding.ts';
 import type { LogEntry } from '../../core/log/entry.ts';
+import { memberName } from '../../core/roster/member-name.ts';
 import type { Receipt } from '../../core/member/receipt.ts';
 import type { Clock } from '../clock.ts';
 import { type Db, INSERT_BATCH, type Tables, chunks, readMeta, upsertMeta } from '../db.ts';
@@ -63,10 +64,11 @@ export class EnrollmentService {
    * gets no per-member receipt, so nothing is lost by not signing the intermediate tree sizes.
    */
   async addMembers(people: { name: string; extra?: Record<string, string> }[]): Promise<IssuedCode[]> {
-    const names = people.map((p) => normalizeName(p.name));
-    for (const n of names) {
-      if (!n || n.length > 200 || /[\p{Cc}]/u.test(n)) throw badRequest('bad_name', `"${n}" is not a usable name (1 to 200 characters, no control characters)`);
-    }
+    const names = people.map((p) => {
+      const checked = memberName(p.name);
+      if (!checked.ok) throw badRequest(checked.code, checked.reason);
+      return checked.name;
+    });
     if (new Set(names).size !== names.length) throw conflict('duplicate_name', 'the same name appears twice in this list');
     if (names.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {

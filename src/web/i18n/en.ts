@@ -368,7 +368,7 @@ export const en = {
   'error.not_enrolled': 'This member has not enrolled yet: give them a new code instead.',
   'error.member_not_found': 'This member is not on the roster any more.',
   'error.duplicate_name': 'This name is already on the roster (or twice in the file).',
-  'error.bad_name': 'A name must have 1 to 200 characters.',
+  'error.bad_name': 'A name must have 1 to 200 characters, all visible: no tab, line break or invisible character.',
   'error.csv_empty': 'The CSV file has no members.',
   'error.csv_invalid': 'The CSV file could not be read: it needs a “name” column.',
   'error.csv_too_large': 'The CSV file is too large.',

@@ -368,7 +368,7 @@ export const fr: Record<MessageKey, string> = {
   'error.not_enrolled': 'Ce membre n’est pas encore inscrit : donnez-lui plutôt un nouveau code.',
   'error.member_not_found': 'Ce membre ne figure plus sur la liste.',
   'error.duplicate_name': 'Ce nom figure déjà sur la liste (ou deux fois dans le fichier).',
-  'error.bad_name': 'Un nom compte de 1 à 200 caractères.',
+  'error.bad_name': 'Un nom compte de 1 à 200 caractères, tous visibles : ni tabulation, ni saut de ligne, ni caractère invisible.',
   'error.csv_empty': 'Le fichier CSV ne contient aucun membre.',
   'error.csv_invalid': 'Le fichier CSV est illisible : il lui faut une colonne « name ».',
   'error.csv_too_large': 'Le fichier CSV est trop volumineux.',
