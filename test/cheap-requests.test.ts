@@ -106,7 +106,7 @@ describe('GET /api/roster/members/:id', () => {
     await sql`VACUUM INTO ${join(copyDir, DB_FILE)}`.execute(world.instance.db);
     const old = await openInstance({ dataDir: copyDir });
     await sql`DROP TABLE member_events`.execute(old.db);
-    await sql`DELETE FROM kysely_migration WHERE name = '0004-member-events'`.execute(old.db);
+    await sql`DELETE FROM kysely_migration WHERE name = '0005-member-events'`.execute(old.db);
     await old.db.destroy();
     const reopened = await openInstance({ dataDir: copyDir });
     try {

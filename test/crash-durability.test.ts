@@ -67,7 +67,7 @@ interface Server {
 /** Start `undersigned serve --port 0` and learn its URL from the line it prints. */
 function startServer(dataDir: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--min-group-size', '1'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
       child.on('exit', (code, signal) => {
