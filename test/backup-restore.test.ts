@@ -7,7 +7,6 @@
  * consistency proof). Files that are not a good backup are refused with a stable code, exit 1, no
  * stack trace, and the target directory is left as it was.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +16,11 @@ import { fromBase64, hexToBytes } from '../src/core/encoding.ts';
 import { verifyCheckpoint } from '../src/core/log/checkpoint.ts';
 import { verifyConsistency } from '../src/core/log/merkle.ts';
 import { openInstance } from '../src/server/open.ts';
-import { STACK_LINE, bin, root, runCli } from './support/processes.ts';
+import { type ServerProcess, STACK_LINE, runCli, startServer as startServerProcess } from './support/processes.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 const env = { UNDERSIGNED_PASSPHRASE: PASSPHRASE };
-const children = new Set<ChildProcess>();
+const servers: ServerProcess[] = [];
 let dir: string;
 
 async function ok(args: string[]): Promise<string> {
@@ -30,29 +29,11 @@ async function ok(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** `undersigned serve --port 0` on `data`; resolves with its URL once it listens. */
-function startServer(data: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--data', data, '--port', '0', '--publish-window', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}\n${err}`)), 60_000);
-    child.stderr!.on('data', (d) => (err += d));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /undersigned is running at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code}):\n${out}\n${err}`));
-    });
-  });
+/** `undersigned serve` on `data` (a real process, publishing at once); resolves with its URL, without the final slash. */
+async function startServer(data: string): Promise<string> {
+  const server = await startServerProcess(data, ['--publish-window', '0']);
+  servers.push(server);
+  return server.url.replace(/\/$/, '');
 }
 
 async function text(url: string): Promise<string> {
@@ -121,7 +102,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  for (const s of servers) s.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -15,7 +15,7 @@ import { STRICT_TRANSPORT_SECURITY, buildApp } from '../src/server/app.ts';
 import type { Instance } from '../src/server/instance.ts';
 import { openOrInit } from '../src/server/open.ts';
 import { CONTENT_SECURITY_POLICY } from '../src/server/web.ts';
-import { STACK_LINE, bin, root, runCli } from './support/processes.ts';
+import { STACK_LINE, bin, root } from './support/processes.ts';
 
 let dir: string;
 const children = new Set<ChildProcess>();
@@ -28,10 +28,12 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Run `undersigned serve ...args` until it prints its setup link (or exits); then stop it. */
+/** Run `undersigned serve --port 0 ...args` (without the caller's PORT, HOST, UNDERSIGNED_PUBLIC_URL) until it prints its setup link, then stop it; or until it exits. */
 function serveUntilReady(args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['PORT', 'HOST', 'UNDERSIGNED_PUBLIC_URL']) delete env[k];
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -96,7 +98,7 @@ describe('the public URL and plain HTTP (servingAddress)', () => {
 describe('undersigned serve', () => {
   it('refuses plain HTTP on a non-loopback address, says why, and creates nothing', async () => {
     const data = join(dir, 'refused');
-    const r = await runCli(['serve', '--data', data, '--port', '0', '--host', '0.0.0.0']);
+    const r = await serveUntilReady(['--data', data, '--host', '0.0.0.0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[insecure_http]');
     expect(r.stderr).toContain('WebCrypto');

@@ -7,10 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Check } from '../../core/result.ts';
 import type { BackupSummary } from '../../server/backup.ts';
-import { dataOption, out } from '../command-kit.ts';
+import { backupDatabase, dataOption, out, restoreDatabase } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
-
-const backupModule = () => import('../../server/backup.ts');
 
 export function backupCommands(program: Command): void {
   program
@@ -19,7 +17,7 @@ export function backupCommands(program: Command): void {
     .addOption(dataOption())
     .requiredOption('--out <file>', 'the backup file to write (never overwritten)')
     .action(async (o) => {
-      const summary = orFail(await (await backupModule()).backupDatabase(o.data, o.out));
+      const summary = orFail(await backupDatabase(o.data, o.out));
       out(`backup written to ${o.out}: log of ${summary.logSize} entries, checked against its ${summary.checkpoints} signed checkpoints`);
       out(`log key: ${summary.verifierKey}`);
     });
@@ -30,7 +28,7 @@ export function backupCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (file: string, o) => {
       if (!existsSync(file) || !statSync(file).isFile()) throw new CliError('file_unreadable', `cannot read the backup ${file}: no such file`, 2);
-      const summary = orFail((await backupModule()).restoreDatabase(file, o.data));
+      const summary = orFail(await restoreDatabase(file, o.data));
       out(`restored into ${o.data}: log of ${summary.logSize} entries, checked against its ${summary.checkpoints} signed checkpoints`);
       out(`log key: ${summary.verifierKey}`);
       out(`start the server on it with: undersigned serve --data ${o.data}`);
