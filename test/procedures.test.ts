@@ -36,17 +36,31 @@ describe('notice thresholds: a fraction of the roster, rounded up', () => {
     // 20% of 179 Liberal MPs = 36 (Chong, 2019); 20% of 121 Conservative MPs = 25 (2019).
     expect(noticeThreshold(PRESETS['ca-expulsion'], 179)).toBe(36);
     expect(noticeThreshold(PRESETS['ca-leadership-review'], 121)).toBe(25);
-    // 15% of 317 = 48 (Full Fact, 2018); of 360 = 54 (2022); of 121 = 19 (2024).
-    const uk = PRESETS['uk-1922-confidence'];
+    // 15% of 317 = 48 (Full Fact, 2018); of 360 = 54 (2022); of 121 = 19 (2024): the rule before Nov. 2024.
+    const uk = PRESETS['uk-1922-confidence-15pc'];
     expect(noticeThreshold(uk, 317)).toBe(48);
     expect(noticeThreshold(uk, 360)).toBe(54);
     expect(noticeThreshold(uk, 121)).toBe(19);
   });
 
-  it('1922 Committee threshold is configurable: one third of 121 is 41 (Nov. 2024)', () => {
-    const since2024 = withNoticeFraction(PRESETS['uk-1922-confidence'], UK_1922_THRESHOLD_SINCE_NOV_2024);
-    expect(noticeThreshold(since2024, 121)).toBe(41);
-    expect(PRESETS['uk-1922-confidence'].notice?.fraction).toEqual({ num: 15, den: 100 }); // default untouched
+  it('1922 Committee: the preset is the rule in force, one third of MPs (121 → 41, Nov. 2024); 15% is the historical preset', () => {
+    expect(PRESETS['uk-1922-confidence'].notice?.fraction).toEqual(UK_1922_THRESHOLD_SINCE_NOV_2024);
+    expect(noticeThreshold(PRESETS['uk-1922-confidence'], 121)).toBe(41);
+    expect(PRESETS['uk-1922-confidence-15pc'].notice?.fraction).toEqual({ num: 15, den: 100 });
+    // Both cite their source; the current rule cites the change of Nov. 2024.
+    expect(PRESETS['uk-1922-confidence'].source.citation).toContain('Nov. 2024');
+    expect(PRESETS['uk-1922-confidence-15pc'].source.url).toMatch(/^https:\/\//);
+    // Everything but the threshold, the title and the source is the same procedure.
+    const { notice: a, title: _t1, source: _s1, caveats: _c1, id: _i1, ...current } = PRESETS['uk-1922-confidence'];
+    const { notice: b, title: _t2, source: _s2, caveats: _c2, id: _i2, ...historical } = PRESETS['uk-1922-confidence-15pc'];
+    expect(historical).toEqual(current);
+    expect({ ...a, fraction: null }).toEqual({ ...b, fraction: null });
+  });
+
+  it('withNoticeFraction makes a what-if preset without touching the registered one', () => {
+    const third = withNoticeFraction(PRESETS['uk-1922-confidence-15pc'], UK_1922_THRESHOLD_SINCE_NOV_2024);
+    expect(noticeThreshold(third, 121)).toBe(41);
+    expect(PRESETS['uk-1922-confidence-15pc'].notice?.fraction).toEqual({ num: 15, den: 100 });
   });
 
   it('1922 Committee letters: count hidden until the threshold, chair alone knows, withdrawable', () => {
@@ -208,6 +222,7 @@ describe('presets', () => {
       'ca-chair-removal',
       'ca-adoption-vote',
       'uk-1922-confidence',
+      'uk-1922-confidence-15pc',
       'au-liberal-spill-pm',
       'au-labor-spill-government',
       'au-labor-spill-opposition',

@@ -9,6 +9,9 @@ import type { Instance } from '../server/instance.ts';
 import { CliError } from './errors.ts';
 
 export const openInstance: typeof import('../server/open.ts').openInstance = async (...a) => (await import('../server/open.ts')).openInstance(...a);
+/** Backup and restore of the data directory's database (server/backup.ts), loaded when used. */
+export const backupDatabase: typeof import('../server/backup.ts').backupDatabase = async (...a) => (await import('../server/backup.ts')).backupDatabase(...a);
+export const restoreDatabase = async (...a: Parameters<typeof import('../server/backup.ts').restoreDatabase>) => (await import('../server/backup.ts')).restoreDatabase(...a);
 
 export const out = (text: string): void => {
   process.stdout.write(text + '\n');

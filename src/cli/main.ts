@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { releaseSnarkjs } from '../node/artifacts.ts';
 import { ApiError } from '../server/errors.ts';
 import { err } from './command-kit.ts';
+import { backupCommands } from './commands/backup.ts';
 import { ballotCommands } from './commands/ballot.ts';
 import { bundleCommands } from './commands/bundle.ts';
 import { committeeCommands } from './commands/committee.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   instanceCommands(program);
   organizerCommands(program);
+  backupCommands(program);
   rosterCommands(program);
   memberCommands(program);
   letterCommands(program);

@@ -70,7 +70,15 @@ export interface AppOptions {
    * for none (a benchmark, a test that needs volume).
    */
   rateLimits?: RateLimitOptions | false;
+  /**
+   * People reach this server over HTTPS (its public URL is https://…, usually through a proxy):
+   * every response then tells browsers to use HTTPS only from now on (Strict-Transport-Security).
+   */
+  https?: boolean;
 }
+
+/** One year, without includeSubDomains: the instance may live on one host of a domain it does not own. */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000';
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { instance } = options;
@@ -102,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('Cache-Control', 'no-store');
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
+    if (options.https) reply.header('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
     return payload;
   });
   app.setErrorHandler((error: unknown, req, reply) => {

@@ -204,6 +204,9 @@ const migrations: Record<string, Migration> = {
 /** How long an organizer token lasts unless the instance says otherwise (meta `organizer_token_days`). */
 export const DEFAULT_ORGANIZER_TOKEN_DAYS = 30;
 
+/** The migrations this version knows, in order: a database that has run any other is from a newer version. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+
 export async function openSqlite(file: string): Promise<Db> {
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');

@@ -4,8 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import { type WitnessEndpoint, parseWitnessOption } from '../../server/witnessing.ts';
-import { dataOption, openInstance, out, parseInteger, withInstance } from '../command-kit.ts';
+import { dataOption, err, openInstance, out, parseInteger, withInstance } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
+import { servingAddress } from '../public-url.ts';
 
 const buildApp: typeof import('../../server/app.ts').buildApp = async (...a) => (await import('../../server/app.ts')).buildApp(...a);
 const openOrInit: typeof import('../../server/open.ts').openOrInit = async (...a) => (await import('../../server/open.ts')).openOrInit(...a);
@@ -53,6 +54,8 @@ export function instanceCommands(program: Command): void {
     )
     .option('--witness <NAME=URL=KEY>', "a witness that cosigns this log's checkpoints (repeat for each; KEY as `undersigned witness init` printed it)", (v: string, all: string[] = []) => [...all, v])
     .option('--witness-quorum <k>', 'how many witnesses must cosign a checkpoint (default: all)', parseInteger('--witness-quorum', 1, 32))
+    .addOption(new Option('--public-url <url>', 'the address people open, e.g. https://caucus.example.org (behind an HTTPS proxy): the setup link is printed with it').env('UNDERSIGNED_PUBLIC_URL'))
+    .option('--insecure-http', 'allow plain HTTP beyond loopback (browsers then refuse WebCrypto, and tokens cross the network in clear)')
     .option('--no-witnesses', 'run without the witnesses the log names (logs that this instance has none any more)')
     .addOption(minGroupSizeOption())
     .addOption(organizerTokenDaysOption())
@@ -68,6 +71,8 @@ export function instanceCommands(program: Command): void {
       if (o.witnessQuorum !== undefined && (endpoints.length === 0 || o.witnessQuorum > endpoints.length)) {
         throw new CliError('usage', `--witness-quorum ${o.witnessQuorum} needs at least that many --witness`, 2);
       }
+      // Refused before anything is opened or created (the port is the one asked for; see below).
+      const { https } = servingAddress({ host: o.host, port: o.port, publicUrl: o.publicUrl, insecureHttp: o.insecureHttp });
       const { instance, setupToken } = await openOrInit({ dataDir: o.data, settings: settingsOf(o) });
       await instance.admin.configure(settingsOf(o));
       const recorded = await instance.witnesses.policy();
@@ -76,20 +81,23 @@ export function instanceCommands(program: Command): void {
         throw new CliError('witnesses_required', `this instance's log names ${recorded.witnesses.length} witnesses (quorum ${recorded.quorum}): pass each with --witness NAME=URL=KEY, or --no-witnesses to drop them`, 2);
       }
       const witnesses = endpoints.length ? { endpoints, quorum: o.witnessQuorum } : recorded ? null : undefined;
-      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses, rateLimits: o.rateLimits === false ? false : { scale: o.rateLimitScale } });
+      const app = await buildApp({ instance, publishWindowMs: o.publishWindow * 1000, witnesses, rateLimits: o.rateLimits === false ? false : { scale: o.rateLimitScale }, https });
       await app.listen({ port: o.port, host: o.host });
       // With --port 0 the system picks the port: print the one actually bound.
       const bound = app.server.address();
       const port = typeof bound === 'object' && bound ? bound.port : o.port;
       const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
       out(`undersigned is running at ${url}/`);
+      const reach = servingAddress({ host: o.host, port, publicUrl: o.publicUrl, insecureHttp: o.insecureHttp });
+      if (reach.publicUrl !== url) out(`public URL: ${reach.publicUrl}/`);
+      for (const warning of reach.warnings) err(warning);
       out(`data: ${o.data}   log key: ${instance.log.verifierKey()}`);
       const settings = await instance.admin.settings();
       out(`minimum group size ${settings.minGroupSize}; organizer tokens last ${settings.organizerTokenDays} days${o.rateLimits === false ? '; NO rate limits' : o.rateLimitScale !== 1 ? `; rate limits ×${o.rateLimitScale}` : ''}`);
       const policy = await instance.witnesses.policy();
       if (policy) out(`witnesses: ${policy.quorum} of ${policy.witnesses.length} must cosign each checkpoint (${policy.witnesses.map((w) => w.slice(0, w.indexOf('+'))).join(', ')})`);
       if (setupToken) {
-        out(`one-time setup link for the organizer: ${url}/setup#${setupToken}`);
+        out(`one-time setup link for the organizer: ${reach.publicUrl}/setup#${setupToken}`);
         out(`(opening the link does not use it up; the token is spent only when setup completes)`);
       }
       const stop = async () => {

@@ -253,6 +253,11 @@ export const PresetSchema = z
 export type Preset = z.infer<typeof PresetSchema>;
 
 const YES_NO = ['yes', 'no'];
+
+/** The 1922 Committee threshold in force since November 2024: one third of Conservative MPs (The Independent, 19 Nov. 2024). */
+export const UK_1922_THRESHOLD_SINCE_NOV_2024: Fraction = { num: 1, den: 3 };
+/** The 1922 Committee threshold until November 2024: 15% of Conservative MPs (Full Fact, 2018). */
+export const UK_1922_THRESHOLD_BEFORE_NOV_2024: Fraction = { num: 15, den: 100 };
 const TWENTY_PERCENT: Fraction = { num: 20, den: 100 };
 
 /** Parliament of Canada Act, R.S.C. 1985, c. P-1, as amended by the Reform Act, 2014 (S.C. 2015, c. 37). */
@@ -427,14 +432,14 @@ const presets: Preset[] = [
       fr: 'Vote de confiance envers le chef du parti (Parti conservateur, comité 1922)',
     },
     source: {
-      citation: '1922 Committee rules (unpublished), as reported by the Institute for Government and Full Fact; threshold raised to one third in Nov. 2024 (The Independent)',
-      url: 'https://www.instituteforgovernment.org.uk/explainers/conservative-party-leadership-contests',
+      citation: '1922 Committee rules (unpublished): threshold raised from 15% to one third of Conservative MPs in Nov. 2024 (The Independent, 19 Nov. 2024); ballot as reported by the Institute for Government and Full Fact',
+      url: 'https://the-independent.com/news/uk/bob-blackman-tories-mps-iain-duncan-smith-kemi-badenoch-b2640186.html',
     },
     trigger: {
       en: 'Conservative MPs, by letters to the chair of the 1922 Committee, who alone knows the count; a letter may be withdrawn.',
       fr: 'Les députés conservateurs, par lettres au président du comité 1922, seul à connaître leur nombre; une lettre peut être retirée.',
     },
-    notice: { fraction: { num: 15, den: 100 }, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: true },
+    notice: { fraction: UK_1922_THRESHOLD_SINCE_NOV_2024, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: true },
     ballot: {
       question: { en: 'Do you have confidence in the leader of the party?', fr: 'Avez-vous confiance dans le chef du parti ?' },
       options: YES_NO,
@@ -444,7 +449,35 @@ const presets: Preset[] = [
     outcomes: { pass: 'confidence-kept', fail: 'confidence-lost' },
     caveats: [
       'The 1922 Committee’s rules are not published; everything here is as reported by third parties.',
-      'Threshold 15% of Conservative MPs until Nov. 2024, then one third (The Independent, Nov. 2024): set it with withNoticeFraction(PRESETS["uk-1922-confidence"], UK_1922_THRESHOLD_SINCE_NOV_2024).',
+      'The rule in force since Nov. 2024: letters from one third of Conservative MPs (The Independent, Nov. 2024). Before that it was 15%: that rule is the preset uk-1922-confidence-15pc.',
+      'The ballot asks about confidence: "yes" keeps the leader, and a tie loses. Full Fact reports a simple majority of the votes; the Institute for Government writes "more than 50% of all Conservative MPs" — use majority-of-members if that reading applies.',
+    ],
+  },
+  {
+    id: 'uk-1922-confidence-15pc',
+    title: {
+      en: 'Confidence vote in the party leader, rule before Nov. 2024: 15% (Conservative Party, 1922 Committee)',
+      fr: 'Vote de confiance envers le chef du parti, règle d’avant nov. 2024 : 15 % (Parti conservateur, comité 1922)',
+    },
+    source: {
+      citation: '1922 Committee rules (unpublished) until Nov. 2024, as reported by Full Fact (15% of Conservative MPs, 2018) and the Institute for Government',
+      url: 'https://fullfact.org/law/conservative-leadership-contest/',
+    },
+    trigger: {
+      en: 'Conservative MPs, by letters to the chair of the 1922 Committee, who alone knows the count; a letter may be withdrawn.',
+      fr: 'Les députés conservateurs, par lettres au président du comité 1922, seul à connaître leur nombre; une lettre peut être retirée.',
+    },
+    notice: { fraction: UK_1922_THRESHOLD_BEFORE_NOV_2024, revealSigners: 'chair', visibility: 'at-threshold', withdrawable: true },
+    ballot: {
+      question: { en: 'Do you have confidence in the leader of the party?', fr: 'Avez-vous confiance dans le chef du parti ?' },
+      options: YES_NO,
+      secret: true,
+    },
+    rule: { kind: 'majority-of-votes-cast' },
+    outcomes: { pass: 'confidence-kept', fail: 'confidence-lost' },
+    caveats: [
+      'The 1922 Committee’s rules are not published; everything here is as reported by third parties.',
+      'The historical rule (letters from 15% of Conservative MPs, used in Dec. 2018 and June 2022); replaced by one third in Nov. 2024: the rule in force is the preset uk-1922-confidence.',
       'The ballot asks about confidence: "yes" keeps the leader, and a tie loses. Full Fact reports a simple majority of the votes; the Institute for Government writes "more than 50% of all Conservative MPs" — use majority-of-members if that reading applies.',
     ],
   },
@@ -540,15 +573,13 @@ export function definePreset(preset: unknown): Preset {
 
 export const PRESETS: Record<string, Preset> = Object.freeze(Object.fromEntries(presets.map((p) => [p.id, definePreset(p)])));
 
-/** The 1922 Committee threshold reported since November 2024. */
-export const UK_1922_THRESHOLD_SINCE_NOV_2024: Fraction = { num: 1, den: 3 };
 
 /** Signatures needed on the notice for a roster of `rosterSize` (rounded up), or null if the preset has no notice. */
 export function noticeThreshold(preset: Preset, rosterSize: number): number | null {
   return preset.notice === null ? null : atLeast(preset.notice.fraction, rosterSize);
 }
 
-/** The same preset with another notice threshold (e.g. the 1922 Committee's one third). */
+/** The same preset with another notice threshold (a what-if: a ballot names its procedure by id, and is verified against the registered preset). */
 export function withNoticeFraction(preset: Preset, fraction: Fraction): Preset {
   if (preset.notice === null) throw new RangeError(`${preset.id} has no notice`);
   return definePreset({ ...preset, notice: { ...preset.notice, fraction } });
