@@ -17,7 +17,7 @@ import { verifyProcedureBundle } from '../../src/core/bundle/procedure-bundle.ts
 import { nodeVerificationKeys, releaseSnarkjs } from '../../src/node/artifacts.ts';
 import { en } from '../../src/web/i18n/en.ts';
 import { fr } from '../../src/web/i18n/fr.ts';
-import { ROOT, axeViolations, haveChromium, launchBrowser, newTab, shot, tempDir, warnIfNoChromium, type Tab } from './support.ts';
+import { ROOT, axeViolations, haveChromium, launchBrowser, newTab, shot, startServer, tempDir, warnIfNoChromium, type Tab } from './support.ts';
 
 warnIfNoChromium('web-verifier-file');
 
@@ -106,6 +106,24 @@ describe.skipIf(!haveChromium)('the verifier in one file, opened from disk with 
       await tab.context.close();
     }, 240_000);
   }
+
+  it("the app's verify page offers the same file for download", async () => {
+    const server = await startServer('Verifier caucus');
+    try {
+      const tab = await newTab(browser, { locale: 'fr-CA' });
+      await tab.page.goto(`${server.url}/verify`);
+      const link = tab.page.getByRole('link', { name: fr['verify.downloadVerifier'] });
+      const [download] = await Promise.all([tab.page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toBe('undersigned-verify.html');
+      const saved = join(tempDir(), 'downloaded.html');
+      await download.saveAs(saved);
+      expect(readFileSync(saved).equals(readFileSync(page))).toBe(true);
+      expect(tab.problems).toEqual([]);
+      await tab.context.close();
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 
   it('reads at 360 px (screenshot), switches language in place, and passes axe', async () => {
     const tab = await open('en-CA', 'phone');
