@@ -7,6 +7,7 @@
  * file://), and the page's own Content-Security-Policy (index.html) allows no connection at all.
  */
 import '../jitless.ts';
+import { useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider, LanguageSwitch, useI18n } from '../i18n/i18n.tsx';
 import { VerifyPanel } from '../verify/verify-panel.tsx';
@@ -17,8 +18,10 @@ const startWorker = () => new VerifierWorker({ name: 'verifier' });
 
 function Verifier() {
   const { t, lang } = useI18n();
-  document.documentElement.lang = lang;
-  document.title = `${t('verifier.title')} · ${t('app.name')}`;
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = `${t('verifier.title')} · ${t('app.name')}`;
+  }, [lang, t]);
   return (
     <>
       <header className="site">
