@@ -4,9 +4,29 @@
  * from this build or from the instance's /artifacts/ route.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { build, defineConfig, type LogLevel, type Plugin } from 'vite';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * After the app, the verifier in one file (vite.verifier.config.ts → dist/verifier), which the
+ * server offers on its verify page and `undersigned verifier` writes: made at build time rather
+ * than on request, because it needs Vite (a development tool) and half a minute of CPU, and because
+ * everyone then gets the same bytes, whose SHA-256 the CLI prints for comparison.
+ */
+function verifierInOneFile(): Plugin {
+  let logLevel: LogLevel | undefined;
+  return {
+    name: 'undersigned:verifier-in-one-file',
+    apply: 'build',
+    configResolved(config) {
+      logLevel = config.logLevel;
+    },
+    async closeBundle() {
+      await build({ configFile: here('./vite.verifier.config.ts'), logLevel });
+    },
+  };
+}
 
 export default defineConfig({
   root: here('./src/web'),
@@ -22,6 +42,7 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  plugins: [verifierInOneFile()],
   build: {
     outDir: here('./dist/web'),
     emptyOutDir: true,

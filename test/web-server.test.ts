@@ -88,6 +88,19 @@ describe('with the web app built', () => {
     }
   });
 
+  it('the verifier in one file is offered as a download (never rendered here), and a clear 404 when it is not built', async () => {
+    expect((await app.inject({ url: '/undersigned-verify.html' })).json().error.code).toBe('verifier_not_built');
+    mkdirSync(join(dir, 'verifier'), { recursive: true });
+    writeFileSync(join(dir, 'verifier', 'undersigned-verify.html'), '<!doctype html><title>verify</title>');
+    const res = await app.inject({ url: '/undersigned-verify.html' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('<!doctype html><title>verify</title>');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="undersigned-verify.html"');
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    rmSync(join(dir, 'verifier'), { recursive: true });
+  });
+
   it('API answers keep `no-store` and carry the same policy', async () => {
     const res = await app.inject({ url: '/api/instance' });
     expect(res.statusCode).toBe(200);

@@ -20,6 +20,7 @@ import { monitorCommands } from './commands/monitor.ts';
 import { organizerCommands } from './commands/organizer.ts';
 import { rosterCommands } from './commands/roster.ts';
 import { trusteeCommands } from './commands/trustee.ts';
+import { verifierCommands } from './commands/verifier.ts';
 import { verifyCommands } from './commands/verify.ts';
 import { witnessCommands } from './commands/witness.ts';
 import { CliError } from './errors.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   trusteeCommands(program);
   bundleCommands(program);
   verifyCommands(program);
+  verifierCommands(program);
   monitorCommands(program);
   witnessCommands(program);
   demoCommands(program);

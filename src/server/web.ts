@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { VERIFIER_FILE_NAME } from '../node/verifier-file.ts';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -119,6 +120,22 @@ export function registerWeb(app: FastifyInstance, options: WebOptions): { built:
     return reply.send(createReadStream(path));
   });
 
+  // --- the verifier in one file (vite.verifier.config.ts, next to the app's build), as a download
+  // from the verify page: opened from disk it checks a result file with no server at all. Sent as
+  // an attachment, never rendered here (its inline scripts would not run under this CSP anyway).
+  const verifierFile = join(dir, '..', 'verifier', VERIFIER_FILE_NAME);
+  app.get(`/${VERIFIER_FILE_NAME}`, async (_req, reply) => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(verifierFile);
+    } catch {
+      return reply.status(404).send({ error: { code: 'verifier_not_built', message: 'the verifier in one file is not built: on the server, run `npm run build:web`' } });
+    }
+    reply.header('Content-Disposition', `attachment; filename="${VERIFIER_FILE_NAME}"`);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    return reply.type(TYPES['.html']).send(bytes);
+  });
+
   if (!built) {
     options.log(`the web app is not built (no ${indexFile}): run \`npm run build:web\` (npm start does it); the API works meanwhile`);
     const notBuilt = async (_req: unknown, reply: FastifyReply) =>
@@ -152,7 +169,7 @@ export function registerWeb(app: FastifyInstance, options: WebOptions): { built:
   };
   app.get('/assets/*', async (req, reply) => sendFile(new URL(req.url, 'http://x').pathname, reply));
   for (const [urlPath] of files) {
-    if (urlPath.startsWith('/assets/') || urlPath === '/index.html') continue;
+    if (urlPath.startsWith('/assets/') || urlPath === '/index.html' || urlPath === `/${VERIFIER_FILE_NAME}`) continue;
     app.get(urlPath, async (_req, reply) => sendFile(urlPath, reply));
   }
   return { built };

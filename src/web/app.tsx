@@ -1,7 +1,7 @@
 /** The frame around every screen: header, navigation, language switch, warnings, and the screens. */
 import { useEffect } from 'react';
 import { device } from './device.ts';
-import { useI18n, type Language } from './i18n/i18n.tsx';
+import { LanguageSwitch, useI18n } from './i18n/i18n.tsx';
 import { deliver, isFinal, withRefusal, withoutItem } from './outbox.ts';
 import { Link, useRouter, type Route } from './router.tsx';
 import { BallotScreen } from './screens/ballot.tsx';
@@ -71,16 +71,6 @@ function NotFound() {
         <Link to="/">{t('notFound.home')}</Link>
       </p>
     </Page>
-  );
-}
-
-function LanguageSwitch() {
-  const { lang, setLang } = useI18n();
-  const other: Language = lang === 'en' ? 'fr' : 'en';
-  return (
-    <button type="button" className="link lang" lang={other} onClick={() => setLang(other)}>
-      {other === 'fr' ? 'Français' : 'English'}
-    </button>
   );
 }
 

@@ -16,8 +16,10 @@ function newest(path: string): number {
 
 export default async function setup(): Promise<void> {
   const index = join(ROOT, 'dist/web/index.html');
-  const sources = Math.max(newest(join(ROOT, 'src/web')), newest(join(ROOT, 'src/core')), newest(join(ROOT, 'src/document')), newest(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'package-lock.json')));
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
+  const sources = Math.max(newest(join(ROOT, 'src/web')), newest(join(ROOT, 'src/core')), newest(join(ROOT, 'src/document')), newest(join(ROOT, 'vite.config.ts')), newest(join(ROOT, 'vite.verifier.config.ts')), newest(join(ROOT, 'package-lock.json')));
+  // The verifier in one file is built after the app (vite.config.ts): both must be there and fresh.
+  const verifier = join(ROOT, 'dist/verifier/undersigned-verify.html');
+  if (existsSync(index) && existsSync(verifier) && Math.min(statSync(index).mtimeMs, statSync(verifier).mtimeMs) > sources) return;
   process.stderr.write('building the web app (vite build) for the tests…\n');
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }

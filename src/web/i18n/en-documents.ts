@@ -16,4 +16,9 @@ export const enDocuments = {
   'verify.expected': 'The document you scanned describes the result file with these fingerprint words:',
   'verify.expectedMatch': 'This is the file the document describes (its SHA-256 matches).',
   'verify.expectedOther': 'This is NOT the file the document describes: its SHA-256 differs. Ask for the right file.',
+  'verify.downloadVerifier': 'Download this verifier as one file (undersigned-verify.html)',
+  'verify.downloadVerifierWhy': 'Opened from disk, it checks a result file with no network and no server: hand it to the recipient with the result file.',
+  'verifier.title': 'Verify a result file, offline',
+  'verifier.lead': 'This page is a single file: the verifier, its WebAssembly and the verification keys are all inside it. It makes no request of any kind; you can open it from disk with the network off.',
+  'verifier.source': 'The same verifier as the command “undersigned verify” and the verify page of an undersigned server.',
 } as const;

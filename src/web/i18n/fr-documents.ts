@@ -18,4 +18,9 @@ export const frDocuments: Record<keyof typeof enDocuments, string> = {
   'verify.expected': 'Le document que vous avez scanné décrit le fichier de résultat qui a ces mots d’empreinte\u00a0:',
   'verify.expectedMatch': 'C’est bien le fichier que décrit le document (son SHA-256 correspond).',
   'verify.expectedOther': 'Ce n’est PAS le fichier que décrit le document\u00a0: son SHA-256 diffère. Demandez le bon fichier.',
+  'verify.downloadVerifier': 'Télécharger ce vérificateur en un seul fichier (undersigned-verify.html)',
+  'verify.downloadVerifierWhy': 'Ouvert depuis le disque, il vérifie un fichier de résultat sans réseau ni serveur\u00a0: remettez-le au destinataire avec le fichier de résultat.',
+  'verifier.title': 'Vérifier un fichier de résultat, hors ligne',
+  'verifier.lead': 'Cette page est un seul fichier\u00a0: le vérificateur, son WebAssembly et les clés de vérification sont tous dedans. Elle ne fait aucune requête\u00a0; vous pouvez l’ouvrir depuis le disque, réseau coupé.',
+  'verifier.source': 'Le même vérificateur que la commande «\u00a0undersigned verify\u00a0» et la page de vérification d’un serveur undersigned.',
 };

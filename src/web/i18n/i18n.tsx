@@ -95,3 +95,14 @@ export function useI18n(): I18n {
   if (!v) throw new Error('useI18n outside I18nProvider');
   return v;
 }
+
+/** The switch to the other language (the app's header, the verifier in one file). */
+export function LanguageSwitch() {
+  const { lang, setLang } = useI18n();
+  const other: Language = lang === 'en' ? 'fr' : 'en';
+  return (
+    <button type="button" className="link lang" lang={other} onClick={() => setLang(other)}>
+      {other === 'fr' ? 'Français' : 'English'}
+    </button>
+  );
+}

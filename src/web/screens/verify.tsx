@@ -1,210 +1,38 @@
 /**
- * Verify a letter's or a procedure's bundle in this page, with no request to any server: the verifier worker,
- * with its verification keys, is started when the page opens; the dropped file is read locally
- * and checked by the same code as `undersigned verify`. Opened from a delivery document's QR code
- * (`/verify#sha256=<hash>`), it says whether the dropped file is the one the document describes;
- * a valid file's document (PDF) can be made here too.
+ * The app's verify page: the shared verify panel (verify/verify-panel.tsx) with the verifier worker
+ * of this build, this server's log key to compare with, a document (PDF) for a valid file, and the
+ * same verifier as one HTML file to download (`/undersigned-verify.html`, built with the app by
+ * vite.verifier.config.ts) for a recipient who wants to check with no server at all.
  */
-import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApp } from '../state.tsx';
-import type { VerifyRequest, VerifyResponse } from '../verify/verify.worker.ts';
-import { bytesToHex, sha256 } from '../../core/encoding.ts';
-import { ErrorNotice, Notice, Page, Words } from '../ui.tsx';
-import { ProcedureResult } from './procedure-result.tsx';
+import { Page } from '../ui.tsx';
+import { VerifyPanel } from '../verify/verify-panel.tsx';
 import { DocumentButton } from './result-document.tsx';
 
-/** The SHA-256 a delivery document's QR code put in the fragment (`#sha256=<64 hex>`), if any. */
-function expectedHash(): string | null {
-  const m = /^#sha256=([0-9a-f]{64})$/.exec(window.location.hash);
-  return m ? m[1] : null;
-}
+/** Where the server offers the verifier in one file (src/server/web.ts). */
+export const VERIFIER_FILE_PATH = '/undersigned-verify.html';
 
-type Verdict = Extract<VerifyResponse, { type: 'result' }>['verdict'];
-type ProcedureVerdict = Extract<VerifyResponse, { type: 'procedure' }>['verdict'];
+const startWorker = () => new Worker(new URL('../verify/verify.worker.ts', import.meta.url), { type: 'module', name: 'verifier' });
 
 export function VerifyScreen() {
-  const i18n = useI18n();
-  const { t } = i18n;
+  const { t } = useI18n();
   const app = useApp();
-  const worker = useRef<Worker | null>(null);
-  const [ready, setReady] = useState(false);
-  const [failed, setFailed] = useState(false);
-  const [fileName, setFileName] = useState<string | null>(null);
-  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [verdict, setVerdict] = useState<Verdict | null>(null);
-  const [procedure, setProcedure] = useState<ProcedureVerdict | null>(null);
-  const [over, setOver] = useState(false);
-  const [file, setFile] = useState<{ bytes: Uint8Array; sha256: string } | null>(null);
-  const [expected] = useState(expectedHash);
-  const nextId = useRef(1);
-  const current = useRef(0);
-
-  useEffect(() => {
-    const w = new Worker(new URL('../verify/verify.worker.ts', import.meta.url), { type: 'module', name: 'verifier' });
-    w.addEventListener('message', (e: MessageEvent<VerifyResponse>) => {
-      const m = e.data;
-      if ('id' in m && m.id !== current.current) return; // an earlier file's answer, after another was chosen
-      if (m.type === 'ready') setReady(true);
-      else if (m.type === 'progress') setProgress({ done: m.done, total: m.total });
-      else if (m.type === 'result') {
-        setProgress(null);
-        setVerdict(m.verdict);
-      } else if (m.type === 'procedure') {
-        setProgress(null);
-        if (m.verdict.valid) setProcedure(m.verdict);
-        else setVerdict(m.verdict);
-      }
-    });
-    w.addEventListener('error', () => setFailed(true));
-    worker.current = w;
-    return () => w.terminate();
-  }, []);
-
-  const check = async (file: File | undefined) => {
-    if (!file || !worker.current) return;
-    setVerdict(null);
-    setProcedure(null);
-    setFile(null);
-    setFileName(file.name);
-    setProgress({ done: 0, total: 0 });
-    // The exact bytes: their SHA-256 is what a delivery document names.
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const text = new TextDecoder().decode(bytes);
-    setFile({ bytes, sha256: bytesToHex(sha256(bytes)) });
-    current.current = nextId.current++;
-    worker.current.postMessage({ id: current.current, text } satisfies VerifyRequest);
-  };
-
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setOver(false);
-    void check(e.dataTransfer.files[0]);
-  };
-
-  const serverKey = app.instance?.verifierKey;
-
-  /** A sentence for the first reason the bundle fails, by its code or the family of its code. */
-  const reasonOf = (code: string): string => {
-    if (i18n.hasError(code)) return i18n.error(code);
-    if (/^(note|checkpoint|verifier_key)_/.test(code)) return i18n.error('checkpoint_bad_signature');
-    if (/^(inclusion|consistency)_/.test(code)) return i18n.error('not_in_log');
-    if (/^roster_/.test(code)) return i18n.error('roster_digest_mismatch');
-    return t('verify.generic');
-  };
-
   return (
     <Page title={t('verify.title')} lead={t('verify.lead')}>
-      {failed ? <ErrorNotice>{t('verify.workerFailed')}</ErrorNotice> : null}
-      <div
-        className={over ? 'dropzone over' : 'dropzone'}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setOver(true);
-        }}
-        onDragLeave={() => setOver(false)}
-        onDrop={onDrop}
-      >
-        <label htmlFor="bundle-file">{t('verify.drop')}</label>
-        <input id="bundle-file" type="file" accept=".json,application/json" disabled={!ready} onChange={(e) => void check(e.target.files?.[0])} />
-        <p className="small" role="status" data-testid="verify-ready">
-          {ready ? t('verify.ready') : t('verify.loading')}
-        </p>
-      </div>
-
-      {expected ? (
-        <div className="notice info" data-testid="verify-expected">
-          <p>{t('verify.expected')}</p>
-          <Words hex={expected} />
-          {file ? (
-            file.sha256 === expected ? (
-              <p data-testid="verify-expected-match">{t('verify.expectedMatch')}</p>
-            ) : (
-              <p role="alert" data-testid="verify-expected-other">
-                <strong>{t('verify.expectedOther')}</strong>
-              </p>
-            )
-          ) : null}
-        </div>
-      ) : null}
-
-      {progress ? (
-        <div className="progress" role="status" aria-live="polite">
-          {progress.total > 0 ? <progress max={progress.total} value={progress.done} aria-label={t('verify.checking')} /> : <progress aria-label={t('verify.checking')} />}
-          <p>{progress.total > 0 ? t('verify.progress', { done: progress.done, total: progress.total }) : t('verify.checking')}</p>
-        </div>
-      ) : null}
-
-      {verdict && verdict.valid ? (
-        <section className="verdict valid" aria-labelledby="h-verdict" data-testid="verdict">
-          <h2 id="h-verdict">{t('verify.valid')}</h2>
-          <p className="count big">{i18n.tn('count.signed', verdict.count, { m: verdict.rosterSize })}</p>
-          <dl>
-            <dt>{t('verify.letter')}</dt>
-            <dd>{verdict.title}</dd>
-            <dt>{t('verify.recipient')}</dt>
-            <dd>{verdict.recipient}</dd>
-            <dt>{t('verify.named')}</dt>
-            <dd data-testid="verify-named">{verdict.named.length ? verdict.named.join(', ') : t('verify.namedNone')}</dd>
-            <dt>{t('verify.records')}</dt>
-            <dd>{i18n.number(verdict.records)}</dd>
-            <dt>{t('letter.fingerprintTitle')}</dt>
-            <dd>
-              <Words hex={verdict.letterId} />
-            </dd>
-            <LogFacts checkpoint={verdict.checkpoint} verifierKey={verdict.verifierKey} serverKey={serverKey} />
-          </dl>
-          {file ? (
-            <p className="actions">
-              <DocumentButton file={file.bytes} verdict={verdict} name={`undersigned-letter-${verdict.letterId.slice(0, 12)}`} />
-            </p>
-          ) : null}
-        </section>
-      ) : null}
-      {procedure && procedure.valid ? (
-        <section className="verdict valid" aria-labelledby="h-verdict" data-testid="verdict">
-          <h2 id="h-verdict">{t('verify.procedureValid')}</h2>
-          <ProcedureResult verdict={procedure} />
-          <dl>
-            <LogFacts checkpoint={procedure.checkpoint} verifierKey={procedure.verifierKey} serverKey={serverKey} />
-          </dl>
-          {file ? (
-            <p className="actions">
-              <DocumentButton file={file.bytes} verdict={procedure} name={`undersigned-ballot-${procedure.ballotId.slice(0, 12)}`} />
-            </p>
-          ) : null}
-        </section>
-      ) : null}
-      {verdict && !verdict.valid ? (
-        <section className="verdict invalid" role="alert" aria-labelledby="h-verdict" data-testid="verdict">
-          <h2 id="h-verdict">{t('verify.invalid')}</h2>
-          <p data-testid="verdict-reason">{reasonOf(verdict.code)}</p>
-          <p className="small">
-            {t('verify.detail')} <code>{verdict.reason}</code>
-          </p>
-        </section>
-      ) : null}
-      {fileName && (verdict || procedure) ? <p className="muted small">{t('verify.file', { name: fileName })}</p> : null}
-      <Notice>{t('verify.offline')}</Notice>
+      <VerifyPanel
+        startWorker={startWorker}
+        serverKey={app.instance?.verifierKey}
+        actions={(bytes, verdict) => (
+          <DocumentButton file={bytes} verdict={verdict} name={'letterId' in verdict ? `undersigned-letter-${verdict.letterId.slice(0, 12)}` : `undersigned-ballot-${verdict.ballotId.slice(0, 12)}`} />
+        )}
+      />
+      <p className="small" data-testid="verifier-download">
+        <a href={VERIFIER_FILE_PATH} download="undersigned-verify.html">
+          {t('verify.downloadVerifier')}
+        </a>{' '}
+        {t('verify.downloadVerifierWhy')}
+      </p>
     </Page>
-  );
-}
-
-/** The log checkpoint a verdict rests on, and whether its key is this server's. */
-function LogFacts({ checkpoint, verifierKey, serverKey }: { checkpoint: { origin: string; size: number; rootHash: string }; verifierKey: string; serverKey: string | undefined }) {
-  const { t } = useI18n();
-  return (
-    <>
-      <dt>{t('verify.checkpoint')}</dt>
-      <dd>
-        {t('verify.checkpointText', { origin: checkpoint.origin, size: checkpoint.size })}
-        <Words hex={checkpoint.rootHash} />
-      </dd>
-      <dt>{t('verify.key')}</dt>
-      <dd>
-        <code className="hex">{verifierKey}</code>
-        <p className="small">{serverKey === undefined ? t('verify.keyUnknown') : serverKey === verifierKey ? t('verify.keyThis') : t('verify.keyOther')}</p>
-      </dd>
-    </>
   );
 }
