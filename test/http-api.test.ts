@@ -18,6 +18,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { verifyBundle } from '../src/core/bundle/bundle.ts';
+import { parseVerifyState, verifyBundleResuming } from '../src/core/bundle/resume.ts';
 import { identityFromPrivateKey, type Identity } from '../src/core/identity/identity.ts';
 import { type Letter, letterId as computeLetterId } from '../src/core/letter/letter.ts';
 import { type ProverContext, proveAction, proveProposal } from '../src/core/letter/prove.ts';
@@ -54,6 +55,8 @@ let bob: Identity;
 let roster: { snapshot: RosterSnapshot; ref: RosterRef };
 let letter: Letter;
 let id: string;
+/** What a verifier saved after verifying the first bundle (verify --state). */
+let savedState: { state: unknown };
 let proposal: SemaphoreProof;
 let aliceRecord: SignatureRecord;
 let bobRecord: SignatureRecord;
@@ -542,6 +545,7 @@ describe('happy path through HTTP', () => {
     const info = json(await ok(get('/api/instance')));
     const verdict = await verifyBundle(bundle, { keys: nodeVerificationKeys, expectedVerifierKey: info.verifierKey });
     expect(verdict).toMatchObject({ valid: true, letterId: id, count: 2, rosterSize: 3, named: ['Bob Roy'], records: 2 });
+    savedState = (await verifyBundleResuming(bundle, null, { keys: nodeVerificationKeys })) as { state: unknown };
   });
 
   it('after the close: a new record → 409 letter_closed, a second close → 409 letter_closed', async () => {
@@ -565,6 +569,20 @@ describe('happy path through HTTP', () => {
     const removed = await answer({ method: 'DELETE', url: `/api/admin/members/${dan}`, headers: auth() }, rosterSchemas.removeMember.response[200]);
     expect(removed.receipt.index).toBeGreaterThan(replaced.receipt.index);
     await refused({ method: 'DELETE', url: `/api/admin/members/${dan}`, headers: auth() }, 404, 'member_not_found');
+  });
+
+  it('a verifier that resumes asks for the bundle ?from= its saved size and gets a consistency proof it checks; a size beyond the log → 400 bad_size', async () => {
+    const saved = parseVerifyState(savedState.state);
+    if (!saved.ok) throw new Error(saved.reason);
+    const from = Number(saved.state.checkpoint.split('\n')[1]);
+    const later = json(await ok(get(`/api/letters/${id}/bundle?from=${from}`)));
+    expect(later.log.consistency.from).toBe(from);
+    const r = await verifyBundleResuming(later, savedState.state, { keys: nodeVerificationKeys });
+    if ('refused' in r) throw new Error(r.refused.reason);
+    expect(r.note.mode).toBe('resumed');
+    expect(r.verdict).toMatchObject({ valid: true, count: 2 });
+    await refused(get(`/api/letters/${id}/bundle?from=${10 ** 9}`), 400, 'bad_size');
+    await refused(get(`/api/letters/${id}/bundle?from=0`), 400, 'invalid_request');
   });
 
   it('every request line names the route pattern, never a concrete id', () => {

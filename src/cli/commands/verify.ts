@@ -3,10 +3,12 @@
  * the server. Exit 0 valid, 1 invalid, 2 unreadable. The verifiers and the proof pool load only when
  * the command runs.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { nodeVerificationKeys, releaseSnarkjs } from '../../node/artifacts.ts';
 import type { WitnessPolicy, WitnessSummary } from '../../core/log/cosignature.ts';
 import type { BundleVerdict } from '../../core/bundle/bundle.ts';
+import type { ResumeNote, VerifyState } from '../../core/bundle/resume.ts';
 import type { ProcedureVerdict } from '../../core/bundle/procedure-bundle.ts';
 import { json, out, parseInteger, readText } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
@@ -26,6 +28,7 @@ export function verifyCommands(program: Command): void {
     .option('--key <verifierKey>', 'the log key you expect (from the organizer, out of band)')
     .option('--witness <verifierKey>', 'a witness key you expect the letter or ballot to name (repeat for each; from the witnesses, out of band)', (v: string, all: string[] = []) => [...all, v])
     .option('--witness-quorum <k>', 'the quorum you expect with --witness (default: every witness)', parseInteger('--witness-quorum', 1, 32))
+    .option('--state <file>', 'resume from what an earlier run saved in this file, and save what this run verified (letter bundles)')
     .action(async (file: string, o) => {
       const expectedWitnesses = expectedPolicy(o.witness, o.witnessQuorum);
       const text = readText(file, 'bundle');
@@ -35,7 +38,8 @@ export function verifyCommands(program: Command): void {
       } catch (e) {
         throw new CliError('bundle_not_json', `${file} is not JSON: ${(e as Error).message}`, 2);
       }
-      const checked = await verifyParsed(parsed, { key: o.key, expectedWitnesses });
+      const state = o.state ? readState(o.state) : undefined;
+      const checked = await verifyParsed(parsed, { key: o.key, expectedWitnesses, state });
       if (checked.kind === 'procedure') {
         const v = checked.verdict;
         if (o.json) json(v);
@@ -52,8 +56,9 @@ export function verifyCommands(program: Command): void {
         return;
       }
       const verdict = checked.verdict;
+      if (o.state && checked.resume) saveState(o.state, checked.resume);
       if (o.json) {
-        json(verdict);
+        json(checked.resume ? { ...verdict, resume: checked.resume.note } : verdict);
       } else if (verdict.valid) {
         out(`VALID: ${verdict.count} of ${verdict.rosterSize} members signed "${verdict.title}"`);
         out(`named: ${verdict.named.length ? verdict.named.join(', ') : '(none)'}`);
@@ -70,18 +75,23 @@ export function verifyCommands(program: Command): void {
       } else {
         out(`INVALID: ${verdict.reason}`);
       }
+      if (checked.resume && !o.json) {
+        const n = checked.resume.note;
+        out(n.mode === 'resumed' ? `resumed: ${n.reason}; ${n.reused} record proofs verified in an earlier run` : `full verification: ${n.reason}`);
+      }
       process.exitCode = verdict.valid ? 0 : 1;
     });
 }
 
-export type FileVerdict = { kind: 'letter'; verdict: BundleVerdict } | { kind: 'procedure'; verdict: ProcedureVerdict };
+export type FileVerdict = { kind: 'letter'; verdict: BundleVerdict; resume?: { note: ResumeNote; state: VerifyState | null } } | { kind: 'procedure'; verdict: ProcedureVerdict };
 
 /**
  * Verify a parsed result file, a letter's or a procedure's, as `undersigned verify` does (proofs
  * over a worker pool, the roster tree on every core, a progress bar on standard error).
  */
-export async function verifyParsed(parsed: unknown, o: { key?: string; expectedWitnesses?: WitnessPolicy }): Promise<FileVerdict> {
+export async function verifyParsed(parsed: unknown, o: { key?: string; expectedWitnesses?: WitnessPolicy; /** A state file's JSON (null: none yet) to resume from. */ state?: unknown }): Promise<FileVerdict> {
   if ((parsed as { format?: unknown })?.format === PROCEDURE_BUNDLE_FORMAT) {
+    if (o.state !== undefined) throw new CliError('usage', '--state resumes letter bundles only; verify a procedure bundle without it', 2);
     const votes = Array.isArray((parsed as { votes?: unknown })?.votes) ? (parsed as { votes: unknown[] }).votes.length : 0;
     const bar = new Progress('verifying votes', votes);
     const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
@@ -97,11 +107,35 @@ export async function verifyParsed(parsed: unknown, o: { key?: string; expectedW
   const proofs = await proofVerifier(records);
   // A large roster's tree is hashed on every core (roster-tree-pool.ts).
   const rootOf = (await import('../../node/roster-tree-pool.ts')).rootOfLeavesParallel;
-  const verdict = await verifyBundle(parsed, { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses: o.expectedWitnesses, onProgress: (d) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf }).finally(
-    proofs.close,
-  );
+  const options = { keys: nodeVerificationKeys, expectedVerifierKey: o.key, expectedWitnesses: o.expectedWitnesses, onProgress: (d: number) => progress.tick(d), verifyProofs: proofs.verifyProofs, rootOf };
+  if (o.state !== undefined) {
+    const { verifyBundleResuming } = await import('../../core/bundle/resume.ts');
+    const r = await verifyBundleResuming(parsed, o.state, options).finally(proofs.close);
+    await releaseSnarkjs();
+    if ('refused' in r) throw new CliError(r.refused.code, r.refused.reason, r.refused.code === 'log_not_consistent' ? 1 : 2);
+    return { kind: 'letter', verdict: r.verdict, resume: { note: r.note, state: r.state } };
+  }
+  const verdict = await verifyBundle(parsed, options).finally(proofs.close);
   await releaseSnarkjs();
   return { kind: 'letter', verdict };
+}
+
+/** A state file's JSON, or null when it does not exist yet (a first run creates it). */
+function readState(file: string): unknown {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError('verify_state_corrupt', `the state file ${file} is not JSON (${(e as Error).message}): restore it, or verify without it`, 2);
+  }
+}
+
+/** Write the new state atomically (only the owner may read it: it is this verifier's own record). */
+function saveState(file: string, resume: { state: VerifyState | null }): void {
+  if (!resume.state) return;
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(resume.state)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
 }
 
 /** The policy given with --witness and --witness-quorum, or undefined. */

@@ -8,7 +8,7 @@ import { assertCanonicalEncodable, bytesToHex, canonicalJson, sha256, utf8ToByte
 import { type Letter, letterId as computeLetterId, proposalMessage, proposalScope } from '../letter/letter.ts';
 import { verifyCheckpoint } from '../log/checkpoint.ts';
 import { checkWitnessed, type WitnessPolicy, type WitnessSummary } from '../log/cosignature.ts';
-import { type EntryOf, LogEntrySchema } from '../log/entry.ts';
+import { type EntryOf, LogEntrySchema, entryLeafHash } from '../log/entry.ts';
 import { checkInLog, labelled } from '../log/logged.ts';
 import { rootFromLeafHashes } from '../log/merkle.ts';
 import { checkRecordWithoutProof, verifyRecord, withProofVerdict } from '../letter/record.ts';
@@ -30,7 +30,14 @@ export const BundleSchema = z
   .object({
     format: z.literal(BUNDLE_FORMAT),
     letterId: hex32,
-    log: z.object({ verifierKey: z.string().max(1000), checkpoint: z.string().max(10_000) }).strict(),
+    log: z
+      .object({
+        verifierKey: z.string().max(1000),
+        checkpoint: z.string().max(10_000),
+        /** Optional (§2.1): an RFC 9162 consistency proof from an earlier size to the checkpoint's, for a verifier that resumes. */
+        consistency: z.object({ from: z.number().int().min(0), proof: z.array(hex32).max(128) }).strict().optional(),
+      })
+      .strict(),
     roster: RosterSnapshotSchema,
     opened: LoggedEntrySchema,
     records: z.array(LoggedEntrySchema),
@@ -83,6 +90,35 @@ export interface VerifyOptions {
   verifyProofs?: (proofs: SemaphoreProof[]) => Promise<boolean[]>;
   /** Computes the roster tree's root (default: in this thread); the CLI passes one that uses every core. */
   rootOf?: RootBuilder;
+  /**
+   * What an earlier verification of this letter established (resume.ts, from the verifier's own
+   * state file): the work whose outcome it fixes is skipped, every other check runs.
+   */
+  known?: KnownLetter;
+}
+
+/**
+ * The outcome of an earlier full check of one letter, each fact bound by a hash to the exact bytes
+ * it was established for: a proof verified once verifies again (it depends on nothing but the
+ * entry, which its leaf hash fixes, and the verification key), and a roster whose digest matched
+ * once hashes to the same root.
+ */
+export interface KnownLetter {
+  letterId: string;
+  /** The digest of the verification key the proofs were verified with (bundle `verificationKey.sha256`). */
+  verificationKey: string;
+  /** letter.roster.digest and letter.roster.root, the snapshot having been hashed to that root. */
+  roster: { digest: string; root: string };
+  /** Leaf hash (hex) of the opened entry whose proposal proof verified. */
+  opened: string;
+  /** Leaf hashes (hex) of the record entries whose proofs verified. */
+  records: ReadonlySet<string>;
+}
+
+/** options.known if it is about this bundle's letter and verification key (step 5 then holds the key to ours). */
+function knownFor(b: Bundle, options: VerifyOptions): KnownLetter | undefined {
+  const k = options.known;
+  return k && k.letterId === b.letterId && k.verificationKey === b.verificationKey.sha256 ? k : undefined;
 }
 
 export interface BundleSummary {
@@ -132,7 +168,9 @@ export async function verifyBundle(json: unknown, options: VerifyOptions): Promi
   const b = parsed.bundle;
   // The record proofs start now; their verdicts are read at step 8.
   const { verifyProofs } = options;
-  return withEarlyProofs(verifyProofs && ((stop) => verifyRecordProofs(b.records, verifyProofs, options.onProgress, stop)), (pending) => verifyBundleSteps(b, options, pending));
+  const known = knownFor(b, options)?.records;
+  const skip = known ? (e: LoggedEntry) => known.has(bytesToHex(entryLeafHash(e.entry))) : undefined;
+  return withEarlyProofs(verifyProofs && ((stop) => verifyRecordProofs(b.records, verifyProofs, options.onProgress, stop, skip)), (pending) => verifyBundleSteps(b, options, pending));
 }
 
 /**
@@ -185,7 +223,8 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
   }
 
   // 6. The roster is the one the letter fixed.
-  const roster = await checkRosterWith(b.roster, letter.roster, options.rootOf);
+  const known = knownFor(b, options);
+  const roster = await checkRosterWith(b.roster, letter.roster, knownRoot(known, letter) ?? options.rootOf);
   if (!roster.ok) return invalid(roster.code, `roster: ${roster.reason}`);
 
   // 7. The letter was proposed by a member.
@@ -195,7 +234,7 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
     proposal.merkleTreeDepth !== letter.roster.depth ||
     proposal.scope !== proposalScope(id).toString() ||
     proposal.message !== proposalMessage(id).toString() ||
-    !(options.verifyProofs ? (await options.verifyProofs([proposal]))[0] === true : await verifySemaphoreProof(proposal, options.keys))
+    !(known?.opened === bytesToHex(inLog.leafHashes[0]) || (options.verifyProofs ? (await options.verifyProofs([proposal]))[0] === true : await verifySemaphoreProof(proposal, options.keys)))
   ) {
     return invalid('bad_proposal', 'the proposal is not a valid membership proof for this letter');
   }
@@ -208,7 +247,8 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
     const entry = b.records[i].entry;
     if (entry.kind !== 'signature' || entry.letterId !== id) return invalid('wrong_entry_kind', `record ${i}: not a signature on this letter`);
     const ctx = { letterId: id, letter, byCommitment: roster.byCommitment, keys: options.keys };
-    const check = proofsValid ? withProofVerdict(checkRecordWithoutProof(entry.record, ctx), proofsValid[i]) : await verifyRecord(entry.record, ctx);
+    const seen = known?.records.has(bytesToHex(inLog.leafHashes[1 + i])) === true;
+    const check = proofsValid || seen ? withProofVerdict(checkRecordWithoutProof(entry.record, ctx), seen || proofsValid![i]) : await verifyRecord(entry.record, ctx);
     if (!check.ok) return invalid(check.code, `record ${i}: ${check.reason}`);
     inputs.push({ nullifier: entry.record.proof.nullifier, action: entry.record.action, signerName: check.signer?.name ?? null, signerId: check.signer?.id ?? null });
     if (!proofsValid) options.onProgress?.(i + 1, total);
@@ -274,6 +314,17 @@ async function verifyBundleSteps(b: Bundle, options: VerifyOptions, proofsPendin
   };
 }
 
+/**
+ * Step 6 with a known letter: the roster root it computed, when the letter fixes the same digest
+ * and root (checkRosterWith compares the digest before it asks for the root: a snapshot that
+ * passes is the one hashed then).
+ */
+function knownRoot(known: KnownLetter | undefined, letter: Letter): RootBuilder | undefined {
+  if (!known || known.roster.digest !== letter.roster.digest || known.roster.root !== letter.roster.root) return undefined;
+  const root = BigInt(letter.roster.root);
+  return () => root;
+}
+
 /** Proofs per call of verifyProofs, so that progress is reported while a large bundle is checked. */
 const PROOF_SLICE = 1024;
 /** Slices handed over at a time: two keep a pool's threads busy across a slice's end. */
@@ -308,15 +359,16 @@ export async function verifyProofsInSlices(
   return valid;
 }
 
-/** Step 8 with options.verifyProofs: every signature record's proof; true where there is none. */
+/** Step 8 with options.verifyProofs: every signature record's proof; true where there is none, or where `skip` says it verified before. */
 async function verifyRecordProofs(
   records: readonly LoggedEntry[],
   verifyProofs: NonNullable<VerifyOptions['verifyProofs']>,
   onProgress: VerifyOptions['onProgress'],
   stop: { requested: boolean },
+  skip?: (e: LoggedEntry) => boolean,
 ): Promise<boolean[]> {
   const valid = records.map(() => true);
-  const withProof = records.flatMap(({ entry }, i) => (entry.kind === 'signature' ? [{ i, proof: entry.record.proof }] : []));
+  const withProof = records.flatMap((e, i) => (e.entry.kind === 'signature' && !skip?.(e) ? [{ i, proof: e.entry.record.proof }] : []));
   const verdicts = await verifyProofsInSlices(
     withProof.map((w) => w.proof),
     verifyProofs,

@@ -59,7 +59,7 @@ export class BundleService {
    * the server reading, parsing and proving every record again. A new entry anywhere (a reveal,
    * another letter's signature) makes a new checkpoint, and the next request builds it again.
    */
-  async letterJson(id: string): Promise<string> {
+  async letterJson(id: string, from?: number): Promise<string> {
     const { letter, row } = await this.deps.letters.get(id);
     if (row.closed_idx === null) throw conflict('letter_open', 'a bundle is made once the letter is closed');
     const view = await this.viewFor(letter.witnesses);
@@ -73,7 +73,12 @@ export class BundleService {
     }
     this.built.set(key, json);
     while (this.built.size > BUNDLE_CACHE) this.built.delete(this.built.keys().next().value!);
-    return json;
+    if (from === undefined) return json;
+    // For a verifier that resumes from size `from` (docs/bundle-format.md §2.1): the log's consistency proof from there.
+    const proof = await this.deps.log.consistency(from, view.size);
+    const bundle = JSON.parse(await json) as Bundle;
+    bundle.log.consistency = { from, proof };
+    return JSON.stringify(bundle);
   }
 
   private async build(id: string, letter: Letter, row: Tables['letters'], view: LogView): Promise<Bundle> {
