@@ -95,6 +95,8 @@ describe('the delivery document of a letter', () => {
     expect(en).toContain('Christopher Zhang');
     const fr = flat(await pdfText(await make('below', 'fr')));
     expect(fr).toContain('Le seuil (8 signatures) n’a pas été atteint : aucun nom scellé n’a été révélé.');
+    // One named signer: the French verb agrees ("1 des 3 signataires a signé", not "ont signé").
+    expect(fr).toMatch(/\b1 des 3 signataires a signé nommément/);
   });
 
   it('is reproducible: the same file gives the same bytes, with no date in them', async () => {

@@ -107,7 +107,7 @@ async function letterPdf(input: DeliveryInput, v: VerifiedLetter, f: LetterFacts
   w.heading(t('letter.named'));
   if (v.named.length === 0) w.text(t('letter.namedNone'));
   else {
-    w.text(t('letter.namedCount', { n: v.named.length, count: v.count }));
+    w.text(t(lang === 'fr' && v.named.length === 1 ? 'letter.namedCount.one' : 'letter.namedCount', { n: v.named.length, count: v.count }));
     for (const name of v.named) w.text(name, { indent: 14 });
   }
 
