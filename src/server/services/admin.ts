@@ -1,7 +1,8 @@
 /**
- * The instance itself and its organizer (docs/operations.md): creating the instance (its log key
- * and first log entry), opening it, the one-time setup link exchanged for an organizer token, and
- * checking that token on the organizer's requests.
+ * The instance itself and its organizer (docs/api.md "Instance and setup", "Organizer tokens";
+ * docs/deploy.md): creating the instance (its log key and first log entry), opening it, the
+ * one-time setup link exchanged for an organizer token, and checking that token on the
+ * organizer's requests.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '../../core/encoding.ts';
