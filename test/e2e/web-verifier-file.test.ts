@@ -133,6 +133,8 @@ describe.skipIf(!haveChromium)('the verifier in one file, opened from disk with 
     await p.getByRole('button', { name: 'Français' }).click();
     await p.getByRole('heading', { level: 1, name: fr['verifier.title'] }).waitFor();
     expect(await text(p.getByTestId('verdict').getByRole('heading'))).toBe(fr['verify.valid']);
+    // The sealed names the trustees revealed are listed, as `undersigned verify` prints them.
+    expect(await text(p.getByTestId('verify-sealed'))).toBe(fr['verify.sealedRevealed'].replace('{total}', '2').replace('{names}', 'Member A, Member B'));
     expect(await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(1);
     expect(await axeViolations(p)).toEqual([]);
     await shot(p, 'verifier-file-360-fr');

@@ -153,6 +153,12 @@ export function VerifyPanel({ startWorker, serverKey, actions }: VerifyPanelProp
             <dd>{verdict.recipient}</dd>
             <dt>{t('verify.named')}</dt>
             <dd data-testid="verify-named">{verdict.named.length ? verdict.named.join(', ') : t('verify.namedNone')}</dd>
+            {verdict.sealed.total > 0 ? (
+              <>
+                <dt>{t('verify.sealed')}</dt>
+                <dd data-testid="verify-sealed">{sealedLine(t, verdict)}</dd>
+              </>
+            ) : null}
             <dt>{t('verify.records')}</dt>
             <dd>{i18n.number(verdict.records)}</dd>
             <dt>{t('letter.fingerprintTitle')}</dt>
@@ -206,4 +212,12 @@ function LogFacts({ checkpoint, verifierKey, serverKey }: { checkpoint: { origin
       </dd>
     </>
   );
+}
+
+/** What became of a letter's sealed signatures, as the CLI's `verify` prints it. */
+function sealedLine(t: ReturnType<typeof useI18n>['t'], verdict: { revealed: string[]; sealed: { total: number; status: string } }): string {
+  const total = verdict.sealed.total;
+  if (verdict.sealed.status === 'below-threshold') return t('verify.sealedBelow', { total });
+  if (verdict.sealed.status === 'pending') return t('verify.sealedPending', { total });
+  return verdict.revealed.length ? t('verify.sealedRevealed', { total, names: verdict.revealed.join(', ') }) : t('verify.sealedRevealedNone', { total });
 }
