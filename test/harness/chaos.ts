@@ -111,6 +111,9 @@ class Workload {
     try {
       const res = await post(url, `api/letters/${this.r.letterId}/records`, { record });
       if (res === 'gone') return 'gone';
+      // The rate limiter turned it away: nothing was stored, no receipt promised (its seq is skipped,
+      // which the counting rule allows). Back off as a client does.
+      if (res.status === 429) return sleep(500 + random() * 1000).then(() => 'ok');
       const leaf = bytesToHex(entryLeafHash({ kind: 'signature', letterId: this.r.letterId, record }));
       this.settle(`signer ${i + 1} seq ${record.action.seq}`, res, (body) => ({ receipt: (body as { receipt: Receipt }).receipt, leaf }));
       return 'ok';
@@ -127,6 +130,10 @@ class Workload {
     const commitment = (BigInt(`0x${randomBytes(31).toString('hex')}`) + 1n).toString();
     const res = await post(url, 'api/enroll', { code, commitment });
     if (res === 'gone') return 'gone';
+    if (res.status === 429) {
+      this.codes.push(code); // not spent: refused before anything was stored
+      return sleep(500 + random() * 1000).then(() => 'ok');
+    }
     this.settle('an enrollment', res, (body) => {
       const b = body as { member: { id: number }; leaf: number; receipt: Receipt };
       return { receipt: b.receipt, leaf: bytesToHex(entryLeafHash({ kind: 'member-enrolled', member: b.member.id, leaf: b.leaf, commitment })) };
@@ -141,6 +148,7 @@ class Workload {
       const names = Array.from({ length: 40 }, () => `Chaos Extra ${++this.extra}`);
       const res = await post(url, 'api/admin/members/import', { csv: ['name', ...names].join('\n') }, this.adminToken);
       if (res === 'gone') return 'gone';
+      if (res.status === 429) return sleep(500 + random() * 1000).then(() => 'ok');
       if (res.status !== 201) problems.push(`an import: ${res.status} ${JSON.stringify(res.body)}`);
       else this.addCodes((res.body as { members: { code: string }[] }).members.map((m) => m.code));
       return 'ok';
