@@ -32,16 +32,3 @@ export async function enrollmentSheetPdf(group: string, slips: Slip[], lang: 'en
   const [{ enrollmentSheet }, bytes] = await Promise.all([import('../document/enrollment-sheet.ts'), documentFont()]);
   return enrollmentSheet({ group, site: window.location.origin, slips, lang, font: bytes });
 }
-
-/** Save bytes as a file on the person's device (no request: a Blob URL). */
-export function downloadBytes(filename: string, bytes: Uint8Array, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -165,9 +165,9 @@ export function Words({ hex, lang, label }: { hex: string; lang?: 'en' | 'fr'; l
   );
 }
 
-/** Save text as a file on the person's device (no request: a Blob URL). */
-export function download(filename: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Save text or bytes as a file on the person's device (no request: a Blob URL). */
+export function download(filename: string, data: string | Uint8Array, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([data as BlobPart], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

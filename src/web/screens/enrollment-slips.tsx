@@ -8,9 +8,9 @@ import { useEffect, useState } from 'react';
 import type { IssuedCode } from '../api.ts';
 import { enrollmentUrl } from '../../document/links.ts';
 import { qrMatrix, qrSvgPath } from '../../document/qr.ts';
-import { downloadBytes, enrollmentSheetPdf } from '../documents.ts';
+import { enrollmentSheetPdf } from '../documents.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { ErrorNotice } from '../ui.tsx';
+import { ErrorNotice, download } from '../ui.tsx';
 
 export function SlipQr({ code }: { code: string }) {
   const { t } = useI18n();
@@ -35,7 +35,7 @@ export function SheetDownload({ codes, group, primary = false }: { codes: Issued
     setError(null);
     try {
       const pdf = await enrollmentSheetPdf(group, codes.map((c) => ({ name: c.name, code: c.code, expiresAt: c.expiresAt })), i18n.lang);
-      downloadBytes('undersigned-enrollment-sheet.pdf', pdf, 'application/pdf');
+      download('undersigned-enrollment-sheet.pdf', pdf, 'application/pdf');
     } catch (e) {
       setError((e as Error).message);
     } finally {

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import type { BundleVerdict } from '../../core/bundle/bundle.ts';
 import type { ProcedureVerdict } from '../../core/bundle/procedure-bundle.ts';
 import { api } from '../api.ts';
-import { deliveryPdf, downloadBytes } from '../documents.ts';
+import { deliveryPdf } from '../documents.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { checkInWorker } from '../verify/client.ts';
 import { ErrorNotice, download } from '../ui.tsx';
@@ -19,7 +19,7 @@ type Made = { state: 'idle' } | { state: 'busy'; what: 'checking' | 'making' } |
 async function saveDocument(file: string | Uint8Array, verdict: BundleVerdict | ProcedureVerdict, lang: 'en' | 'fr', name: string): Promise<{ ok: true } | { ok: false; reason: string }> {
   const made = await deliveryPdf(file, verdict, lang);
   if (!made.ok) return { ok: false, reason: made.reason };
-  downloadBytes(`${name}.pdf`, made.pdf, 'application/pdf');
+  download(`${name}.pdf`, made.pdf, 'application/pdf');
   return { ok: true };
 }
 
