@@ -1,8 +1,14 @@
 /**
  * A small HTTP client for the instance API, used by the member commands. Errors from the server
- * arrive as {"error": {"code", "message"}} and become CliErrors with that code.
+ * arrive as {"error": {"code", "message"}} and become CliErrors with that code. A 429
+ * `rate_limited` (turned away before anything was done, docs/api.md "Rate limits") is retried
+ * after its `Retry-After`, a few times, when that is short; otherwise it is the error.
  */
 import { CliError } from './errors.ts';
+
+/** How often, and how long at most each time, a rate-limited request waits and tries again. */
+export const RATE_LIMIT_RETRIES = 3;
+export const RATE_LIMIT_MAX_WAIT_S = 10;
 
 export class Client {
   constructor(
@@ -27,6 +33,16 @@ export class Client {
   }
 
   private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.fetchOnce(method, path, body);
+      const wait = Number(res.headers.get('retry-after'));
+      if (res.status !== 429 || attempt >= RATE_LIMIT_RETRIES || !Number.isInteger(wait) || wait < 0 || wait > RATE_LIMIT_MAX_WAIT_S) return res;
+      await res.arrayBuffer(); // drain it: the connection is reused
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000 + Math.random() * 250));
+    }
+  }
+
+  private async fetchOnce(method: string, path: string, body?: unknown): Promise<Response> {
     const url = new URL(path, this.server.endsWith('/') ? this.server : this.server + '/');
     try {
       return await fetch(url, {
