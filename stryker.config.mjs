@@ -39,6 +39,7 @@ export default {
     // procedures
     'src/core/bundle/procedure-bundle.ts',
     'src/core/ballot/procedures.ts',
+    'src/core/ballot/decision-rules.ts',
   ],
   ignorePatterns: ['dist', 'data', 'reports', 'test-results', 'docs/screenshots', 'bench/results', 'bench/data', '.stryker-tmp'],
   reporters: ['clear-text', 'progress', 'json', 'html'],
